@@ -1,0 +1,61 @@
+"""smoothfn: smooth, differentiable approximations of non-smooth functions by convolution.
+
+    f_w = f ∗ K_w,   K_w(u) = k(u/w)/w
+
+``import smoothfn`` is light: the catalogs and the SymPy derivation engine load on first use.
+
+    >>> import smoothfn
+    >>> d = smoothfn.derive("relu", kernel="gaussian")
+    >>> d.sup_error            # sqrt(2)*w/(2*sqrt(pi)) = w/√(2π)
+"""
+
+from __future__ import annotations
+
+from smoothfn.errors import (
+    DivergentConvolutionError,
+    InvalidWidthError,
+    NoClosedFormError,
+    SmoothfnError,
+    UnknownFunctionError,
+    UnknownKernelError,
+    UnsupportedFunctionError,
+    UnsupportedSpecialFunctionError,
+)
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "KERNELS": ("smoothfn.catalog.kernels", "KERNELS"),
+    "Kernel": ("smoothfn.catalog.kernels", "Kernel"),
+    "FUNCTIONS": ("smoothfn.catalog.functions", "FUNCTIONS"),
+    "SmoothableFunction": ("smoothfn.catalog.functions", "SmoothableFunction"),
+    "derive": ("smoothfn.derive.derivation", "derive"),
+    "Derivation": ("smoothfn.derive.derivation", "Derivation"),
+}
+
+__all__ = [
+    *_LAZY,
+    "SmoothfnError",
+    "UnknownKernelError",
+    "UnknownFunctionError",
+    "InvalidWidthError",
+    "DivergentConvolutionError",
+    "NoClosedFormError",
+    "UnsupportedSpecialFunctionError",
+    "UnsupportedFunctionError",
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'smoothfn' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,1 @@
+"""The catalogs: kernels (approximate identities) and the functions they smooth."""
