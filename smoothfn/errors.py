@@ -45,12 +45,13 @@ class UnsupportedFunctionError(SmoothfnError):
     variables, breakpoints that cannot be ordered, ...)."""
 
 
-def check_width(width) -> float:
-    """Return ``width`` as a float, or raise :class:`InvalidWidthError` unless it is finite and > 0."""
+def check_width(width):
+    """Return ``width`` unchanged (an mpmath number keeps its digits), or raise
+    :class:`InvalidWidthError` unless it is a finite number > 0."""
     try:
         value = float(width)
     except (TypeError, ValueError):
         raise InvalidWidthError(f"width must be a positive number, got {width!r}") from None
     if not value > 0 or value == float("inf"):
         raise InvalidWidthError(f"width must be finite and > 0, got {width!r}")
-    return value
+    return width

@@ -167,6 +167,13 @@ def _functions() -> dict[str, SmoothableFunction]:
             clamp_pieces(-sp.Integer(3), sp.Integer(3), sp.Rational(1, 6), half),
         ),
         SmoothableFunction(
+            "hardswish",
+            "hard swish, x·relu6(x + 3)/6 (PyTorch's)",
+            (Piece(-oo, -sp.Integer(3), zero), Piece(-sp.Integer(3), sp.Integer(3), x * (x + 3) / 6),
+             Piece(sp.Integer(3), oo, x)),
+            note="quadratic between the kinks, so the kernel's second partial moment is needed",
+        ),
+        SmoothableFunction(
             "max",
             "max(x, y) = y + relu(x − y)",
             (Piece(-oo, y, y), Piece(y, oo, x)),
@@ -281,8 +288,8 @@ def _polynomial(expr: sp.Expr, var: sp.Symbol, where: str) -> sp.Expr:
         from smoothfn.errors import NoClosedFormError
 
         raise NoClosedFormError(
-            f"{expr} ({where}) is not a polynomial in {var}: smoothfn derives closed forms of "
-            "piecewise-polynomial functions, and SymPy has no closed form for the convolution of "
-            "this piece with a general kernel"
+            f"{expr} ({where}) is not a polynomial in {var}: smoothfn derives closed forms only "
+            "for piecewise-polynomial functions (and the floor/round staircases), so no closed "
+            "form is attempted for this piece"
         )
     return sp.expand(expr)

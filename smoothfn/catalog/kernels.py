@@ -15,7 +15,7 @@ A_j finite for heavy-tailed kernels, where only the bounded pieces of a function
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 
 import sympy as sp
 from sympy.series.formal import FormalPowerSeries
@@ -169,7 +169,7 @@ def _piecewise_in(var: sp.Symbol, pieces: list[tuple[sp.Expr, sp.Expr, sp.Expr]]
     lo0 = pieces[0][0]
     if lo0 != -sp.oo:
         branches.append((sp.S.Zero, var < lo0))
-    for lo, hi, expr in pieces:
+    for _lo, hi, expr in pieces:
         branches.append((expr, var < hi) if hi != sp.oo else (expr, True))
     if pieces[-1][1] != sp.oo:
         branches.append((sp.S.Zero, True))
@@ -189,7 +189,7 @@ def _tidy(expr: sp.Expr) -> sp.Expr:
     return simplified if shorter and not new_functions else expanded
 
 
-@lru_cache(maxsize=None)
+@cache
 def _absolute_moment(kernel: Kernel, j: int) -> sp.Expr:
     if not kernel.has_finite_moment(j):
         return sp.oo
@@ -231,7 +231,7 @@ def _moment_by_exponential_series(density: sp.Expr, j: int) -> sp.Expr:
     return sp.simplify(sp.summation(coefficient * sp.factorial(j) / n ** (j + 1), (n, 1, sp.oo)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _antiderivative(kernel: Kernel, j: int) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
     """(A_j(z), (A_j(−∞), A_j(+∞))) computed piece by piece with SymPy."""
     pieces = []
@@ -247,8 +247,9 @@ def _antiderivative(kernel: Kernel, j: int) -> tuple[sp.Expr, tuple[sp.Expr, sp.
         if primitive.has(sp.Integral):
             raise NoClosedFormError(
                 f"SymPy cannot integrate u**{j} * k(u) for the {kernel.name} kernel in closed form "
-                f"(∫ {sp.sstr(u**j * p.density)} du); the result would need a special function "
-                f"such as the polylogarithm"
+                f"(∫ {sp.sstr(u**j * p.density)} du): the antiderivative is not elementary and "
+                f"needs a special function (here the dilogarithm polylog) that the code generators "
+                f"cannot evaluate"
             )
         primitives.append(primitive)
 

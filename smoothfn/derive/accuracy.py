@@ -113,7 +113,7 @@ def measure_sup_error(derivation, width, points: int = 400, **params) -> float:
     error = lambda t: abs(g(t) - f(t))  # noqa: E731
     if derivation.function.is_staircase:
         shift = float(derivation.function.staircase_shift)
-        return max(error(n - shift + s) for n in (0, 1) for s in (1e-12, -1e-12, 0.5))
+        return float(max(error(n - shift + s) for n in (0, 1) for s in (1e-12, -1e-12, 0.5)))
     symbols = derivation._symbol_values(params)
     centres = [float(c.subs(symbols)) for c in derivation.function.breakpoints] or [0.0]
     lo, hi = min(centres) - 12 * width, max(centres) + 12 * width

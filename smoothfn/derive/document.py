@@ -20,7 +20,7 @@ def display(expr_tex: str) -> str:
 
 
 def render(d) -> str:
-    f, k, x, w = d.function, d.kernel, d.x, d.width
+    f, k, x = d.function, d.kernel, d.x
     u, z = sp.Symbol("u", real=True), k.z
     lines = [
         f"# {f.name} ∗ {k.name}",
@@ -78,7 +78,7 @@ def render(d) -> str:
 
 
 def _pieces_section(d, u, z) -> list[str]:
-    f, k, x, w = d.function, d.kernel, d.x, d.width
+    f, k, x = d.function, d.kernel, d.x
     lines = [
         "Split the line at the breakpoints of f. On a piece (a, b) where f is the polynomial p, "
         "$x - wu \\in (a, b)$ exactly when $u \\in (z_b, z_a)$ with $z_c = (x - c)/w$; expanding "

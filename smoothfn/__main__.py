@@ -1,0 +1,5 @@
+import sys
+
+from smoothfn.cli import main
+
+sys.exit(main())

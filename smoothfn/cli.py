@@ -1,0 +1,116 @@
+"""The ``smoothfn`` command line: ``list``, ``derive`` and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="smoothfn", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("list", help="the kernels and functions with their properties")
+
+    derive = commands.add_parser("derive", help="derive a closed form, or every document")
+    derive.add_argument("function", nargs="?", help="catalog name or SymPy expression in x")
+    derive.add_argument("--kernel", "-k", default="gaussian")
+    form = derive.add_mutually_exclusive_group()
+    form.add_argument("--latex", action="store_true", help="print LaTeX")
+    form.add_argument("--markdown", action="store_true", help="print the derivation document")
+    derive.add_argument("--all", action="store_true", help="write every document and the index")
+    derive.add_argument("--out", default="derivations", help="folder for --all (default: derivations)")
+    derive.add_argument("--jobs", type=int, default=None, help="worker processes for --all")
+
+    commands.add_parser("demo", help="a tour of the library on built-in defaults")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "list":
+            return _list()
+        if args.command == "derive":
+            return _derive(args, parser)
+        from smoothfn.demo import run
+
+        return run()
+    except ValueError as error:  # every smoothfn refusal is a ValueError
+        print(f"smoothfn: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _list() -> int:
+    from smoothfn.catalog.functions import FUNCTIONS
+    from smoothfn.catalog.kernels import KERNELS
+
+    print("Kernels (K_w(u) = k(u/w)/w):")
+    for k in KERNELS.values():
+        lo, hi = k.support
+        print(f"  {k.name:13s} k(u) = {k.density}")
+        print(
+            f"  {'':13s} support [{lo}, {hi}], E|Y| = {k.mean_abs}, Var = {k.variance}, "
+            f"std = {k.std}, finite absolute moments: {k.finite_absolute_moments}"
+        )
+    print("\nFunctions:")
+    for f in FUNCTIONS.values():
+        params = ", ".join(f"{p.name}={p.default:g}" for p in f.parameters)
+        kind = "unit staircase" if f.is_staircase else (
+            "continuous" if f.continuous else "with jumps"
+        )
+        print(f"  {f.name:12s} {f.title}; {kind}" + (f"; parameters {params}" if params else ""))
+    return 0
+
+
+def _derive(args, parser) -> int:
+    if args.all:
+        from smoothfn.derive.catalog_documents import write_all
+
+        start = time.perf_counter()
+        written = write_all(args.out, args.jobs)
+        print(f"wrote {len(written)} files to {args.out}/ in {time.perf_counter() - start:.1f} s")
+        return 0
+    if not args.function:
+        parser.error("derive needs a FUNCTION or --all")
+    import sympy as sp
+
+    from smoothfn.catalog.functions import FUNCTIONS
+    from smoothfn.derive.derivation import derive
+
+    target = args.function if args.function in FUNCTIONS else _parse(args.function)
+    d = derive(target, args.kernel)
+    if args.markdown:
+        print(d.markdown(), end="")
+    elif args.latex:
+        print(d.latex())
+    else:
+        print(f"{d.function.name} ∗ {d.kernel.name}:")
+        print(f"  f_w({d.x}) = {sp.sstr(d.expr)}")
+        for name, expr in d.gradients.items():
+            print(f"  ∂/∂{name} = {sp.sstr(expr)}")
+        if d.sup_error is not None:
+            print(f"  sup|f_w - f| = {sp.sstr(d.sup_error)}")
+        print(f"  {d.error_statement}")
+    return 0
+
+
+def _parse(text: str):
+    import sympy as sp
+
+    from smoothfn.errors import UnknownFunctionError
+
+    try:
+        return sp.sympify(text, locals={"x": sp.Symbol("x", real=True), "clamp": _clamp()})
+    except (sp.SympifyError, SyntaxError, TypeError) as error:
+        raise UnknownFunctionError(
+            f"{text!r} is neither a catalog function nor a SymPy expression ({error})"
+        ) from None
+
+
+def _clamp():
+    import sympy as sp
+
+    return lambda value, low, high: sp.Min(sp.Max(value, low), high)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
