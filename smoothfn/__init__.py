@@ -29,8 +29,8 @@ _LAZY = {
     "Kernel": ("smoothfn.catalog.kernels", "Kernel"),
     "FUNCTIONS": ("smoothfn.catalog.functions", "FUNCTIONS"),
     "SmoothableFunction": ("smoothfn.catalog.functions", "SmoothableFunction"),
-    "derive": ("smoothfn.derive.derivation", "derive"),
-    "Derivation": ("smoothfn.derive.derivation", "Derivation"),
+    "derive": ("smoothfn.derivation.derivation", "derive"),
+    "Derivation": ("smoothfn.derivation.derivation", "Derivation"),
 }
 
 __all__ = [

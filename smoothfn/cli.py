@@ -63,7 +63,7 @@ def _list() -> int:
 
 def _derive(args, parser) -> int:
     if args.all:
-        from smoothfn.derive.catalog_documents import write_all
+        from smoothfn.derivation.catalog_documents import write_all
 
         start = time.perf_counter()
         written = write_all(args.out, args.jobs)
@@ -74,7 +74,7 @@ def _derive(args, parser) -> int:
     import sympy as sp
 
     from smoothfn.catalog.functions import FUNCTIONS
-    from smoothfn.derive.derivation import derive
+    from smoothfn.derivation.derivation import derive
 
     target = args.function if args.function in FUNCTIONS else _parse(args.function)
     d = derive(target, args.kernel)

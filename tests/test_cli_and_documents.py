@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from smoothfn.cli import main
-from smoothfn.derive.catalog_documents import generate_all
+from smoothfn.derivation.catalog_documents import generate_all
 
 ROOT = Path(__file__).resolve().parent.parent
 

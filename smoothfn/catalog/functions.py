@@ -7,7 +7,7 @@ A function is either
   clamp, max, hardswish-style products, any user Piecewise; or
 * **a unit staircase** x ↦ floor(x + shift) with countably many unit jumps — floor and round.
 
-The convolution with a kernel is derived from this description in :mod:`smoothfn.derive`.
+The convolution with a kernel is derived from this description in :mod:`smoothfn.derivation`.
 """
 
 from __future__ import annotations

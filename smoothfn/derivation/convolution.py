@@ -27,7 +27,7 @@ import sympy as sp
 
 from smoothfn.catalog.functions import SmoothableFunction
 from smoothfn.catalog.kernels import Kernel
-from smoothfn.derive.series import KernelSeries
+from smoothfn.derivation.series import KernelSeries
 from smoothfn.errors import DivergentConvolutionError, NoClosedFormError
 
 u = sp.Symbol("u", real=True)

@@ -21,7 +21,7 @@ def document_name(function: str, kernel: str) -> str:
 
 def derive_pair(pair: tuple[str, str]) -> tuple[str, str, str, str]:
     """(function, kernel, status, text): status is ok / divergent / no-closed-form."""
-    from smoothfn.derive.derivation import derive
+    from smoothfn.derivation.derivation import derive
 
     function, kernel = pair
     try:

@@ -12,7 +12,7 @@ import sympy as sp
 
 from smoothfn.catalog.functions import FUNCTIONS, SmoothableFunction, from_expression
 from smoothfn.catalog.kernels import KERNELS, Kernel
-from smoothfn.derive import accuracy, convolution
+from smoothfn.derivation import accuracy, convolution
 from smoothfn.errors import (
     InvalidWidthError,
     UnknownFunctionError,
@@ -256,7 +256,7 @@ class Derivation:
 
     def markdown(self) -> str:
         """The derivation document (Markdown with $…$ / $$…$$ LaTeX)."""
-        from smoothfn.derive.document import render
+        from smoothfn.derivation.document import render
 
         return render(self)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from smoothfn.derive.convolution import PieceTerm
+from smoothfn.derivation.convolution import PieceTerm
 
 
 def tex(expr) -> str:
