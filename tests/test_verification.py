@@ -18,9 +18,6 @@ REL = 1e-10
 # less) quadrature itself has no 10 correct digits, so the comparison becomes absolute there.
 ABS_FLOOR = 1e-30
 
-LARGEST_ERROR: dict[str, float] = {}
-
-
 def converging_pairs():
     for f in FUNCTIONS:
         for k in KERNELS:
@@ -42,7 +39,7 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("f,k", list(converging_pairs()))
-def test_closed_form_matches_quadrature(f, k):
+def test_closed_form_matches_quadrature(f, k, record_property):
     d, error = _derive_or_skip_reason(f, k)
     if (f, k) in REFUSED:
         assert error is not None, f"{f} ∗ {k} should be refused"
@@ -64,7 +61,7 @@ def test_closed_form_matches_quadrature(f, k):
             error = float(abs(got - expected) / scale)
             worst = max(worst, error)
             assert error <= REL, f"{f} ∗ {k} at x={x}, w={w}: {got} vs quadrature {expected}"
-    LARGEST_ERROR[f"{f}*{k}"] = worst
+    record_property("largest_relative_error", worst)
 
 
 @pytest.mark.parametrize("f,k", [p for p in converging_pairs() if p not in REFUSED])
@@ -76,8 +73,9 @@ def test_derivatives_match_finite_differences(f, k):
         params = {"lo": mpmath.mpf("-0.7"), "hi": mpmath.mpf("1.3")}
     h = mpmath.mpf("1e-12")
     with mpmath.workdps(50):
-        for w in (mpmath.mpf("0.37"), mpmath.mpf("2.3")):
-            for x in (mpmath.mpf("-2.71"), mpmath.mpf("0.123"), mpmath.mpf("0.61"), mpmath.mpf("4.2")):
+        # (values chosen off the points where a compact kernel's derivative jumps)
+        for w in (mpmath.mpf("0.3713"), mpmath.mpf("2.2961")):
+            for x in (mpmath.mpf("-2.71"), mpmath.mpf("0.123"), mpmath.mpf("0.61"), mpmath.mpf("4.2173")):
                 for name in d.variables:
                     def value(delta, name=name, x=x, w=w):
                         args = {"x": x, "width": w, **params}

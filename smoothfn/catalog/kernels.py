@@ -113,6 +113,8 @@ class Kernel:
         """E|Y|^j by definite integration over the pieces; ``sympy.oo`` when infinite."""
         return _absolute_moment(self, j)
 
+    abs_moment = absolute_moment
+
     @cached_property
     def finite_moment_bound(self) -> sp.Expr:
         r"""p* such that E|Y|^p < ∞ exactly when p < p*: ``oo`` for exponential or compact tails.
@@ -139,6 +141,11 @@ class Kernel:
     def mean_abs(self) -> sp.Expr:
         """E|Y|, the first absolute moment (the sup error of smoothed ReLU is w·E|Y|/2)."""
         return self.absolute_moment(1)
+
+    @property
+    def expected_abs(self) -> sp.Expr:
+        """Alias of :attr:`mean_abs`."""
+        return self.mean_abs
 
     @cached_property
     def variance(self) -> sp.Expr:

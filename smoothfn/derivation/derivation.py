@@ -50,14 +50,22 @@ def resolve_function(f) -> SmoothableFunction:
     raise UnknownFunctionError(f"cannot smooth {f!r}: pass a catalog name or a SymPy expression")
 
 
-def derive(f, kernel: str | Kernel = "gaussian") -> Derivation:
+def derive(f, kernel: str | Kernel = "gaussian", *, width=None) -> Derivation:
     """Derive the smoothing of ``f`` (a catalog name or a SymPy expression) by ``kernel``.
 
+    ``width``, if given, is checked (finite, > 0) and becomes the default width of the numeric
+    methods; the closed form itself always keeps the width symbolic.
+
     Raises a ``ValueError`` subclass naming the cause when the kernel or function is unknown,
-    when the convolution diverges (kernel tail too heavy for the growth of f), or when SymPy
-    cannot close the integral with functions the code generators can evaluate.
+    when the width is not positive, when the convolution diverges (kernel tail too heavy for the
+    growth of f), or when SymPy cannot close the integral with functions the code generators can
+    evaluate.
     """
-    return Derivation(resolve_function(f), resolve_kernel(kernel))
+    if width is not None:
+        check_width(width)
+    derivation = Derivation(resolve_function(f), resolve_kernel(kernel))
+    derivation.default_width = width
+    return derivation
 
 
 def evaluate_precisely(fn, *args, rel: float = 1e-25, max_dps: int = 1000):
@@ -88,6 +96,8 @@ class Derivation:
         params: the function's parameters, name → Symbol.
         expr: the closed form in ``x``, ``width`` and ``params``.
     """
+
+    default_width = None
 
     def __init__(self, function: SmoothableFunction, kernel: Kernel):
         self.function = function
@@ -142,6 +152,11 @@ class Derivation:
                     self.convolution, self.x, WIDTH, self.kernel.z, symbol
                 )
         return out
+
+    @property
+    def derivatives(self) -> dict[str, sp.Expr]:
+        """Alias of :attr:`gradients`."""
+        return self.gradients
 
     @property
     def dx(self) -> sp.Expr:
@@ -211,16 +226,23 @@ class Derivation:
             cache[name] = sp.lambdify(args, self.gradients[name], "mpmath")
         return cache[name]
 
-    def numeric(self, width, **params):
+    def _width(self, width):
+        if width is None:
+            if self.default_width is None:
+                raise InvalidWidthError("no width given and derive() was called without one")
+            width = self.default_width
+        return check_width(width)
+
+    def numeric(self, width=None, **params):
         """x ↦ f_w(x) as an mpmath function at a fixed width and parameters (exact digits: see
         :func:`evaluate_precisely`)."""
-        width = check_width(width)
+        width = self._width(width)
         values = list(self.parameter_values(params).values())
         fn = self._lambdified
         return lambda x: evaluate_precisely(fn, x, width, *values)
 
-    def numeric_gradient(self, name: str, width, **params):
-        width = check_width(width)
+    def numeric_gradient(self, name: str, width=None, **params):
+        width = self._width(width)
         values = list(self.parameter_values(params).values())
         fn = self._lambdified_gradient(self._variable_name(name))
         return lambda x: evaluate_precisely(fn, x, width, *values)
@@ -231,7 +253,7 @@ class Derivation:
         fn = sp.lambdify([self.x, *self.params.values()], self.function.expr, "mpmath")
         return lambda x: fn(mpmath.mpf(x), *values.values())
 
-    def evaluate(self, x, width, **params):
+    def evaluate(self, x, width=None, **params):
         """f_w(x) as an mpmath number."""
         return self.numeric(width, **params)(x)
 
