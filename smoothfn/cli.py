@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     derive.add_argument("--out", default="derivations", help="folder for --all (default: derivations)")
     derive.add_argument("--jobs", type=int, default=None, help="worker processes for --all")
 
+    generate = commands.add_parser("generate", help="regenerate the torch twin in smoothfn/generated")
+    generate.add_argument("--jobs", type=int, default=None, help="worker processes")
+
     commands.add_parser("demo", help="a tour of the library on built-in defaults")
 
     args = parser.parse_args(argv)
@@ -31,6 +34,13 @@ def main(argv: list[str] | None = None) -> int:
             return _list()
         if args.command == "derive":
             return _derive(args, parser)
+        if args.command == "generate":
+            from smoothfn.codegen.emit import GENERATED, write_sources
+
+            start = time.perf_counter()
+            count = write_sources(jobs=args.jobs)
+            print(f"wrote {count} modules to {GENERATED} in {time.perf_counter() - start:.1f} s")
+            return 0
         from smoothfn.demo import run
 
         return run()

@@ -6,10 +6,9 @@ no closed form SymPy can produce with functions the code generators evaluate).
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from pathlib import Path
 
+from smoothfn.determinism import map_in_fresh_interpreters
 from smoothfn.errors import DivergentConvolutionError, NoClosedFormError
 
 INDEX = "README.md"
@@ -42,23 +41,12 @@ def derive_column(kernel: str) -> list[tuple[str, str, str, str]]:
 def generate_all(jobs: int | None = None) -> dict[str, str]:
     """file name → text for every document and the index (nothing is written).
 
-    SymPy's simplification can depend on its cache and on the hash order of sets, so each kernel
-    column is derived in a fresh interpreter with a fixed PYTHONHASHSEED, in catalog order: the
-    output depends neither on ``jobs`` nor on the run.
+    Each kernel column is derived in a fresh interpreter (see :mod:`smoothfn.determinism`), in
+    catalog order: the output depends neither on ``jobs`` nor on the run.
     """
     from smoothfn.catalog.kernels import KERNELS
 
-    jobs = jobs or min(len(KERNELS), os.cpu_count() or 1)
-    previous = os.environ.get("PYTHONHASHSEED")
-    os.environ["PYTHONHASHSEED"] = "0"  # read by the spawned interpreters at start-up
-    try:
-        with multiprocessing.get_context("spawn").Pool(jobs, maxtasksperchild=1) as pool:
-            columns = pool.map(derive_column, list(KERNELS), chunksize=1)
-    finally:
-        if previous is None:
-            del os.environ["PYTHONHASHSEED"]
-        else:
-            os.environ["PYTHONHASHSEED"] = previous
+    columns = map_in_fresh_interpreters(derive_column, list(KERNELS), jobs)
     results = [r for column in columns for r in column]
     files = {document_name(f, k): text for f, k, status, text in results if status == "ok"}
     files[INDEX] = render_index(results)

@@ -1,0 +1,1 @@
+"""Code generation: closed forms (tail-stable) → readable Python modules (the torch twin)."""

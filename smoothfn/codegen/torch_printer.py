@@ -1,0 +1,150 @@
+"""SymPy → PyTorch source, one rule per node type that PyTorch spells differently.
+
+Numbers are folded to float literals (``sqrt(2)/sqrt(pi)`` prints as ``0.7978845608028654``);
+the tail moments S_j and kernel densities of :mod:`smoothfn.derivation.stable` print as calls to
+the generated building blocks.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+from smoothfn.derivation.stable import KernelDensity, TailMoment, TailSlope
+
+
+class TorchPrinter(PythonCodePrinter):
+    printmethod = "_torchcode"
+
+    def _print(self, expr, **kwargs):
+        if isinstance(expr, sp.Basic) and expr.is_number and not expr.is_Integer:
+            if expr.is_real is False or expr.has(sp.zoo, sp.nan):
+                raise ValueError(f"cannot print the non-real number {expr}")
+            if expr is sp.oo or expr is -sp.oo:
+                return "math.inf" if expr is sp.oo else "(-math.inf)"
+            value = float(sp.N(expr, 20))
+            return repr(value) if value >= 0 else f"({value!r})"
+        return super()._print(expr, **kwargs)
+
+    def _print_Mul(self, expr):
+        numbers = [a for a in expr.args if a.is_number]
+        if len(numbers) > 1 or (numbers and not numbers[0].is_Integer):
+            rest = sp.Mul(*[a for a in expr.args if not a.is_number], evaluate=False)
+            value = float(sp.N(sp.Mul(*numbers), 20))
+            if value == 1:
+                return self._print(rest)
+            if value == -1:
+                return f"-{self.parenthesize(rest, 50)}"
+            return f"{value!r}*{self.parenthesize(rest, 50)}" if value > 0 else (
+                f"({value!r})*{self.parenthesize(rest, 50)}"
+            )
+        return super()._print_Mul(expr)
+
+    def _print_Integer(self, expr):
+        return str(int(expr)) if expr >= 0 else f"({int(expr)})"
+
+    def _call(self, name: str, *args) -> str:
+        return f"{name}({', '.join(self._print(a) for a in args)})"
+
+    def _print_exp(self, expr):
+        return self._call("torch.exp", expr.args[0])
+
+    def _print_log(self, expr):
+        arg = expr.args[0]
+        if isinstance(arg, sp.Add) and sp.S.One in arg.args:  # log(1 + a) → log1p(a)
+            return self._call("torch.log1p", arg - 1)
+        return self._call("torch.log", arg)
+
+    def _print_erf(self, expr):
+        return self._call("torch.erf", expr.args[0])
+
+    def _print_erfc(self, expr):
+        return self._call("torch.special.erfc", expr.args[0])
+
+    def _print_erfcx(self, expr):
+        return self._call("torch.special.erfcx", expr.args[0])
+
+    def _print_atan(self, expr):
+        return self._call("torch.atan", expr.args[0])
+
+    def _print_acot(self, expr):  # atan(1/a): acot(0) = π/2 through 1/0 = inf
+        return f"torch.atan(1 / {self.parenthesize(expr.args[0], 100)})"
+
+    def _print_asinh(self, expr):
+        return self._call("torch.asinh", expr.args[0])
+
+    def _print_Abs(self, expr):
+        return self._call("torch.abs", expr.args[0])
+
+    def _print_sign(self, expr):
+        return self._call("torch.sign", expr.args[0])
+
+    def _print_floor(self, expr):
+        return self._call("torch.floor", expr.args[0])
+
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.args
+        if exponent == sp.S.Half:
+            t = _hypot_argument(base)
+            if t is not None:  # √(1 + t²) = hypot(1, t): no overflow of t²
+                return f"torch.hypot(torch.ones_like({self._print(t)}), {self._print(t)})"
+            return self._call("torch.sqrt", base)
+        if exponent == -sp.S.Half:
+            return f"torch.rsqrt({self._print(base)})"
+        if exponent == -1:
+            return f"(1 / {self.parenthesize(base, 100)})"
+        if exponent.is_Integer:
+            return f"{self.parenthesize(base, 100)}**{int(exponent)}" if exponent > 0 else (
+                f"(1 / {self.parenthesize(base, 100)}**{int(-exponent)})"
+            )
+        return f"torch.pow({self._print(base)}, {self._print(exponent)})"
+
+    def _print_Piecewise(self, expr):
+        *branches, (last, condition) = expr.args
+        if condition != True:  # noqa: E712
+            raise ValueError(f"Piecewise without an otherwise branch: {expr}")
+        code = self._print(last)
+        if last.is_number and all(v.is_number for v, _ in branches):
+            # torch.where of two Python numbers would be float32: anchor the dtype on a tensor
+            reference = sorted(expr.free_symbols, key=lambda s: s.name)[0]
+            code = f"torch.full_like({self._print(reference)}, {code})"
+        for value, cond in reversed(branches):
+            code = f"torch.where({self._print(cond)}, {self._print(value)}, {code})"
+        return code
+
+    def _print_Relational(self, expr):
+        op = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}[expr.rel_op]
+        return f"({self._print(expr.lhs)} {op} {self._print(expr.rhs)})"
+
+    def _print_And(self, expr):
+        return "(" + " & ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Or(self, expr):
+        return "(" + " | ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Not(self, expr):
+        return f"(~{self._print(expr.args[0])})"
+
+    def _print_Function(self, expr):
+        if type(expr).__name__ == "erfcx":
+            return self._print_erfcx(expr)
+        if isinstance(expr, TailSlope):
+            return self._call(f"zdS{expr.order}_{expr.kernel}", expr.args[0])
+        if isinstance(expr, TailMoment):
+            return self._call(f"S{expr.order}_{expr.kernel}", expr.args[0])
+        if isinstance(expr, KernelDensity):
+            return self._call(f"pdf_{expr.kernel}", expr.args[0])
+        raise ValueError(f"no PyTorch rule for {type(expr).__name__} in {expr}")
+
+
+def _hypot_argument(base: sp.Expr):
+    """t when base is 1 + t² (in any order), else None."""
+    if isinstance(base, sp.Add) and len(base.args) == 2 and sp.S.One in base.args:
+        other = base.args[0] if base.args[1] == 1 else base.args[1]
+        if isinstance(other, sp.Pow) and other.exp == 2:
+            return other.base
+    return None
+
+
+def torch_code(expr: sp.Expr) -> str:
+    return TorchPrinter({"fully_qualified_modules": False}).doprint(expr)

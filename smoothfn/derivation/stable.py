@@ -1,0 +1,222 @@
+r"""A tail-stable form of f ∗ K_w for code generation.
+
+For a piecewise polynomial f with breakpoints c_1 < … < c_n, pieces p_0 … p_n and jumps
+Δ_i = p_i − p_{i−1} = Σ_j d_ij (t − c_i)^j,
+
+.. math::
+    f_w(x) = E\,p_r(x - wY) + \sum_i \sum_j d_{ij}\, w^j\, S_j(z_i), \qquad z_i = (x - c_i)/w,
+
+where r is the region of x (the number of breakpoints c_i ≤ x) and
+
+.. math::
+    S_j(z) = E[(z - Y)^j\,1\{Y < z\}] - 1\{z \ge 0\}\,E[(z - Y)^j]
+           = \begin{cases} L_j(z) & z < 0 \\ (-1)^{j+1} L_j(-z) & z \ge 0 \end{cases}
+
+with L_j(s) = E[(s − Y)^j 1{Y < s}] the kernel's lower partial moments (symmetric kernels).
+Every S_j is evaluated only at s = −|z| ≤ 0, in the kernel's left tail, where it is small and
+can be computed without cancellation; the large polynomial part E p_r(x − wY) is exact. This is
+what the code generators print. It needs E|Y|^j < ∞ for every degree j that occurs, so Cauchy
+(beyond step functions) and Student-t₂ with quadratic pieces have no tail-stable form.
+
+dS_j/dz = j·S_{j−1} and dS_0/dz = k away from z = 0, so the derivatives keep the same shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import sympy as sp
+
+from smoothfn.catalog.kernels import KERNELS, Kernel
+from smoothfn.errors import NoClosedFormError
+
+
+class NoStableFormError(NoClosedFormError):
+    """The kernel's tail is too heavy for a tail-stable form of this function."""
+
+
+class erfcx(sp.Function):  # noqa: N801 (named as in scipy and torch.special)
+    """The scaled complementary error function erfcx(a) = exp(a²)·erfc(a) (no underflow)."""
+
+    nargs = 1
+
+    def _eval_rewrite_as_erfc(self, a, **kwargs):
+        return sp.exp(a**2) * sp.erfc(a)
+
+    def _mpmathcode(self, printer, **kwargs):
+        a = printer._print(self.args[0])
+        return f"(exp(({a})**2)*erfc({a}))"
+
+    def fdiff(self, argindex=1):
+        a = self.args[0]
+        return 2 * a * erfcx(a) - 2 / sp.sqrt(sp.pi)
+
+
+class KernelDensity(sp.Function):
+    """k(z) of one kernel (subclasses carry ``kernel``)."""
+
+    kernel: str = ""
+    nargs = 1
+
+
+class TailMoment(sp.Function):
+    """S_j(z) of one kernel (subclasses carry ``kernel`` and ``order``)."""
+
+    kernel: str = ""
+    order: int = 0
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        if self.order == 0:
+            return density_function(self.kernel)(self.args[0])
+        return self.order * tail_moment_function(self.kernel, self.order - 1)(self.args[0])
+
+
+class TailSlope(sp.Function):
+    """z·S_j'(z) of one kernel: j·z·S_{j−1}(z), or z·k(z) for j = 0; → 0 as |z| → ∞."""
+
+    kernel: str = ""
+    order: int = 0
+    nargs = 1
+
+
+@cache
+def tail_slope_function(kernel: str, order: int) -> type[TailSlope]:
+    return type(f"zdS{order}_{kernel}", (TailSlope,), {"kernel": kernel, "order": order})
+
+
+def tail_derivative(kernel: str, order: int, z: sp.Expr) -> sp.Expr:
+    """S_j'(z): j·S_{j−1}(z), or k(z) for j = 0."""
+    if order == 0:
+        return density_function(kernel)(z)
+    return order * tail_moment_function(kernel, order - 1)(z)
+
+
+@cache
+def density_function(kernel: str) -> type[KernelDensity]:
+    return type(f"k_{kernel}", (KernelDensity,), {"kernel": kernel})
+
+
+@cache
+def tail_moment_function(kernel: str, order: int) -> type[TailMoment]:
+    return type(f"S{order}_{kernel}", (TailMoment,), {"kernel": kernel, "order": order})
+
+
+@cache
+def lower_partial_moment(kernel: Kernel, j: int) -> sp.Expr:
+    """L_j(z) = E[(z − Y)^j 1{Y < z}] = Σ_i C(j,i) z^{j−i} (−1)^i [A_i(z) − A_i(−∞)]."""
+    z = kernel.z
+    total = sum(
+        sp.binomial(j, i) * z ** (j - i) * (-1) ** i * (kernel.antiderivative(i) - kernel.tail(i, -1))
+        for i in range(j + 1)
+    )
+    return _simplify_branches(sp.piecewise_fold(sp.expand(total)))
+
+
+@cache
+def left_tail(kernel: Kernel, j: int) -> sp.Expr:
+    """L_j(−t) for t = |z| ≥ 0, in ``left_tail_symbol()``, rewritten so that it evaluates
+    without cancellation or overflow.
+
+    Rules (each checked numerically against L_j in the tests):
+      * erf(a) → 1 − erfc(a) for a ≥ 0 (the Gaussian tail as erfc: no 1 − erf(·) cancellation),
+        then erfc(a) = e^{−a²}·erfcx(a) with the Gaussian factor taken out;
+      * polynomial branches (compact kernels) are factored: (1 − t)³/6, exact near the edge;
+      * atan(a) → π/2 − acot(a) for a ≥ 0 (Cauchy: no π/2 − atan cancellation);
+      * a form with square roots is rationalized in its numerator, L = 1/radsimp(1/L)
+        (Student-t₂: (√(1+t²) − t)/2 becomes 1/(2(√(1+t²) + t)));
+      * only the branches of a Piecewise kernel that can hold for −t ≤ 0 remain.
+    """
+    t = left_tail_symbol()
+    expr = lower_partial_moment(kernel, j).subs(kernel.z, -t)
+    expr = expr.replace(sp.erf, lambda a: 1 - sp.erfc(a))
+    expr = expr.replace(sp.atan, lambda a: sp.pi / 2 - sp.acot(a))
+    expr = sp.piecewise_fold(sp.expand(expr))
+    if isinstance(expr, sp.Piecewise):
+        return sp.Piecewise(*[(sp.factor(e), c) for e, c in expr.args])
+    if expr.has(sp.erfc):
+        # erfc(a) = erfcx(a)·e^{−a²}: the Gaussian factor comes out whole, so the tail is
+        # e^{−t²/2}·(bracket) and rounds monotonically even where it turns subnormal
+        gaussian = sp.exp(-(t**2) / 2)
+        expr = sp.expand(expr.replace(sp.erfc, lambda a: erfcx(a) * sp.exp(-(a**2))))
+        return gaussian * sp.collect(sp.expand(sp.powsimp(expr / gaussian)), erfcx(t / sp.sqrt(2)))
+    if any(p.base == 1 + t**2 for p in expr.atoms(sp.Pow)):
+        # rationalize, then factor with r = √(1+t²) as a symbol (t² = r² − 1) so that no t² is
+        # left to overflow: 1/(2t² + 2t√(1+t²) + 2) becomes 1/(2r(r + t))
+        r = sp.Symbol("r", positive=True)
+        rational = sp.radsimp(sp.together(1 / expr)).subs(sp.sqrt(1 + t**2), r)
+        rational = sp.factor(sp.expand(rational).subs(t**2, r**2 - 1))
+        return sp.factor(1 / rational).subs(r, sp.sqrt(1 + t**2))
+    return expr
+
+
+@cache
+def left_tail_symbol() -> sp.Symbol:
+    return sp.Symbol("t", nonnegative=True)
+
+
+def _simplify_branches(expr: sp.Expr) -> sp.Expr:
+    if isinstance(expr, sp.Piecewise):
+        return sp.Piecewise(*[(sp.simplify(e), c) for e, c in expr.args])
+    return sp.simplify(expr)
+
+
+@dataclass(frozen=True)
+class StableForm:
+    """f_w in tail-stable form, with its derivatives, in the symbols of the derivation."""
+
+    expr: sp.Expr
+    gradients: dict[str, sp.Expr]
+    orders: tuple[int, ...]  # the S_j orders used (and their derivatives' orders)
+
+
+def stable_form(derivation) -> StableForm:
+    f, kernel, x, w = derivation.function, derivation.kernel, derivation.x, derivation.width
+    if f.is_staircase:
+        raise NoStableFormError(f"{f.name}: staircases have a series form, not a tail-stable one")
+    needed = f.degree
+    if not kernel.has_finite_moment(needed):
+        raise NoStableFormError(
+            f"{f.name} ∗ {kernel.name}: the tail-stable form needs E|Y|^{needed} < ∞, but the "
+            f"{kernel.name} kernel has finite absolute moments only of {kernel.finite_absolute_moments}"
+        )
+    u = sp.Symbol("u", real=True)
+    v = sp.Symbol("v", real=True)
+
+    def averaged(poly):  # E p(x − wY)
+        shifted = sp.Poly(sp.expand(poly.subs(x, x - w * u)), u)
+        return sp.expand(sum(c * kernel.moment(j) for (j,), c in shifted.terms()))
+
+    regions = [averaged(p.poly) for p in f.pieces]
+    breakpoints = [p.lo for p in f.pieces[1:]]
+    if len(regions) == 1:
+        polynomial = regions[0]
+    else:
+        branches = [(q, x < c) for q, c in zip(regions[:-1], breakpoints)] + [(regions[-1], True)]
+        polynomial = sp.Piecewise(*branches)
+    terms = []  # (coefficient d_ij w^j, order j, breakpoint c)
+    for left, right, c in zip(f.pieces, f.pieces[1:], breakpoints):
+        jump = sp.Poly(sp.expand((right.poly - left.poly).subs(x, c + v)), v)
+        terms += [(d * w**j, j, c) for (j,), d in jump.terms()]
+    S = lambda j, c: tail_moment_function(kernel.name, j)((x - c) / w)  # noqa: E731
+    expr = polynomial + sum((a * S(j, c) for a, j, c in terms), sp.S.Zero)
+
+    # the chain rule by hand, so that ∂z/∂w = −z/w lands in the guarded block z·S_j'(z)
+    # (sp.diff would print z·S_j'(z) as a product: ∞·0 at x = ±∞)
+    gradients = {}
+    for name, symbol in derivation.variables.items():
+        grad = sp.diff(polynomial, symbol)
+        for a, j, c in terms:
+            z = (x - c) / w
+            grad += sp.diff(a, symbol) * S(j, c)
+            if symbol == w:
+                grad -= a / w * tail_slope_function(kernel.name, j)(z)
+            else:
+                grad += a * tail_derivative(kernel.name, j, z) * sp.diff(z, symbol)
+        gradients[name] = grad
+    return StableForm(expr, gradients, tuple(sorted({j for _, j, _ in terms})))
+
+
+def kernel_by_name(name: str) -> Kernel:
+    return KERNELS[name]

@@ -1,0 +1,103 @@
+"""The generated torch twin against the mpmath closed form, in fp64 and fp32, at extremes too."""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import pytest
+import torch
+
+from smoothfn import FUNCTIONS, derive
+from smoothfn.generated import AVAILABLE, UNAVAILABLE
+
+PARAMS = {"alpha": 0.15, "lo": -0.7, "hi": 1.3, "y": 0.4}
+# fp64 tolerance: relative 1e-11, plus an absolute 1e-15 of the natural scale (|x| + w, or that
+# over w for derivatives) for values that cross zero, where rounding of O(scale) terms is all
+# there is (clamp ∗ triangular is exactly 0 at x = 0 and the twin gives 2e-17)
+REL64, ABS64 = 1e-11, 1e-15
+
+
+def module(f, k):
+    return importlib.import_module(f"smoothfn.generated.{f}_{k}")
+
+
+def arguments(f, x, w, dtype):
+    names = FUNCTIONS[f].params
+    x = torch.as_tensor(x, dtype=dtype)
+    return [x, torch.tensor(w, dtype=dtype), *[torch.tensor(PARAMS[n], dtype=dtype) for n in names]]
+
+
+def test_every_pair_is_generated_or_explained():
+    assert len(AVAILABLE) + len(UNAVAILABLE) == len(FUNCTIONS) * 8
+    assert ("relu", "gaussian") in AVAILABLE and ("clamp", "cauchy") in UNAVAILABLE
+
+
+@pytest.mark.parametrize("f,k", AVAILABLE)
+def test_forward_and_backward_match_the_closed_form_fp64(f, k):
+    d = derive(f, k)
+    params = {n: PARAMS[n] for n in d.params}
+    m = module(f, k)
+    for w in (1e-3, 0.7, 25.0):
+        xs = [c * w + s for c in (-300, -40, -8, -1.3, -0.2, 0, 0.05, 0.9, 3.3, 12, 70, 500) for s in (0, 0.61)]
+        args = arguments(f, xs, w, torch.float64)
+        value = m.forward(*args)
+        grads = torch.broadcast_tensors(*m.backward(*args), args[0])[:-1]
+        g = d.numeric(w, **params)
+        dg = {name: d.numeric_gradient(name, w, **params) for name in d.variables}
+        for i, x in enumerate(xs):
+            expected = g(x)
+            natural = 1 + abs(x) + w
+            tol = float(abs(expected)) * REL64 + ABS64 * natural
+            assert abs(float(value[i]) - float(expected)) <= tol, f"f_w at x={x}, w={w}"
+            for name, grad in zip(d.variables, grads):
+                e = dg[name](x)
+                tol = float(abs(e)) * REL64 + ABS64 * natural / w
+                assert abs(float(grad[i]) - float(e)) <= tol, f"∂/∂{name} at x={x}, w={w}"
+
+
+EXTREMES = [-math.inf, -1e30, -1e3, -1.0, -1e-40, 0.0, 1e-40, 0.5, 1e3, 1e30, math.inf]
+
+
+@pytest.mark.parametrize("f,k", AVAILABLE)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_extremes_give_no_nan_and_the_right_limits(f, k, dtype):
+    m = module(f, k)
+    fn = FUNCTIONS[f]
+    f_exact = derive(f, k).numeric_function(**{n: PARAMS[n] for n in fn.params})
+    for w in (1e-6, 1e-3, 1.0, 1e3):
+        args = arguments(f, EXTREMES + [math.nan], w, dtype)
+        value = m.forward(*args)
+        grads = m.backward(*args)
+        assert torch.isnan(value[-1]), "nan in, nan out"
+        assert not torch.isnan(value[:-1]).any(), f"NaN at w={w}: {value}"
+        for grad in grads:
+            grad = torch.broadcast_to(grad, value.shape)
+            assert not torch.isnan(grad[:-1]).any(), f"NaN gradient at w={w}: {grads}"
+        for i in (0, len(EXTREMES) - 1):  # ±inf: the tail polynomial, here f itself
+            limit = float(torch.tensor(float(f_exact(EXTREMES[i])), dtype=dtype))
+            assert float(value[i]) == limit, f"limit at {EXTREMES[i]}, w={w}"
+
+
+@pytest.mark.parametrize("f,k", AVAILABLE)
+def test_fp32_agrees_with_fp64(f, k):
+    m = module(f, k)
+    for w in (1e-2, 1.0, 30.0):
+        xs = torch.linspace(-60, 60, 997, dtype=torch.float64) * w + 0.3
+        v64 = m.forward(*arguments(f, xs, w, torch.float64))
+        v32 = m.forward(*arguments(f, xs.float(), w, torch.float32)).double()
+        scale = v64.abs() + w + xs.abs() * 1e-1
+        assert ((v32 - v64).abs() <= 2e-6 * scale).all(), float(((v32 - v64).abs() / scale).max())
+
+
+def test_smoothed_relu_derivative_stays_in_unit_interval():
+    for k in ("gaussian", "logistic", "laplace", "uniform", "student_t2", "epanechnikov", "triangular"):
+        m = module("relu", k)
+        x = torch.cat([torch.linspace(-50, 50, 2001), torch.tensor(EXTREMES)])
+        for w in (1e-6, 1e-3, 1.0, 1e3):
+            dx = m.backward(x, torch.tensor(w), )[0]
+            assert ((dx >= 0) & (dx <= 1)).all(), k
+            v = m.forward(x, torch.tensor(w))
+            finite = torch.isfinite(v)
+            assert (torch.diff(v[:2001]) >= 0).all(), f"relu ∗ {k} not monotone"
+            assert finite[:2001].all()
