@@ -65,29 +65,42 @@ def building_blocks_source() -> str:
                 tail = left_tail(kernel, j)
             except NoClosedFormError:
                 continue
-            sign = "" if j % 2 else "-"
-            # beyond |z| = 1e4 a light tail is below the smallest fp64 number: 0, without
-            # evaluating t^j·e^{−t²/2}-type products that overflow to inf·0
-            vanished = "torch.isinf(z)" if kernel.finite_moment_bound != sp.oo else "torch.abs(z) > 1e4"
-            lines += [
-                "",
-                f"def L{j}_{kernel.name}(t):",
-                f"    return {torch_code(tail)}",
-                "",
-                "",
-                f"def S{j}_{kernel.name}(z):",
-                f"    tail = L{j}_{kernel.name}(torch.abs(z))",
-                f"    tail = torch.where({vanished}, torch.zeros_like(tail), tail)",
-                f"    return torch.where(z < 0, tail, {sign}tail)",
-                "",
-                "",
-                f"def zdS{j}_{kernel.name}(z):",
-                f"    slope = z * {'pdf_' + kernel.name + '(z)' if j == 0 else f'{j} * S{j - 1}_{kernel.name}(z)'}",
-                f"    return torch.where({vanished}, torch.zeros_like(slope), slope)",
-                "",
-            ]
+            lines += _tail_blocks(kernel.name, j, torch_code(tail), tail)
     del t
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _tail_blocks(kernel: str, j: int, code: str, tail: sp.Expr) -> list[str]:
+    """L_j, S_j and z·S_j' for one kernel and order.
+
+    Two guards, each added only where a trial evaluation shows it is needed:
+      * L_j(t) for huge t may be inf·0 (Gaussian t·erfc(t)): where |z| > 1e4 a light tail is
+        below the smallest fp64 number anyway, so it is set to 0 there;
+      * a tail that is a difference of terms (Gaussian) is noise once subnormal: values below
+        the dtype's smallest normal number are flushed to 0, which keeps f_w monotone.
+    """
+    import torch
+
+    namespace = {"torch": torch}
+    exec(f"def L(t):\n    return {code}", namespace)  # noqa: S102 (our own printed code)
+    probe = torch.tensor([float("inf"), 1e30, 3e38, 1e300], dtype=torch.float64)
+    nan_at_infinity = bool(
+        torch.isnan(namespace["L"](probe)).any() or torch.isnan(namespace["L"](probe.float())).any()
+    )
+    cancels = isinstance(tail, sp.Add)
+    sign = "" if j % 2 else "-"
+    lines = ["", f"def L{j}_{kernel}(t):", f"    return {code}", "", "", f"def S{j}_{kernel}(z):"]
+    lines.append(f"    tail = L{j}_{kernel}(torch.abs(z))")
+    conditions = (["torch.abs(z) > 1e4"] if nan_at_infinity else []) + (
+        ["tail < torch.finfo(tail.dtype).tiny"] if cancels else []
+    )
+    if conditions:
+        lines.append(f"    tail = torch.where({' | '.join(f'({c})' for c in conditions)}, 0.0, tail)")
+    lines.append("    return tail" if j % 2 else f"    return torch.where(z < 0, tail, {sign}tail)")
+    derivative = f"pdf_{kernel}(z)" if j == 0 else f"{j} * S{j - 1}_{kernel}(z)"
+    lines += ["", "", f"def zdS{j}_{kernel}(z):", f"    slope = z * {derivative}"]
+    lines.append("    return torch.where(torch.isinf(z), 0.0, slope)")
+    return lines + [""]
 
 
 def _nonnegative(density: sp.Expr, u: sp.Symbol) -> sp.Expr:

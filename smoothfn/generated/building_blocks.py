@@ -17,48 +17,47 @@ def pdf_gaussian(z):
 
 
 def L0_gaussian(t):
-    return 0.5*(torch.exp((-0.5)*t**2)*torch.special.erfcx(0.7071067811865476*t))
+    return 0.5*torch.special.erfc(0.7071067811865476*t)
 
 
 def S0_gaussian(z):
     tail = L0_gaussian(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS0_gaussian(z):
     slope = z * pdf_gaussian(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L1_gaussian(t):
-    return ((-0.5)*(t*torch.special.erfcx(0.7071067811865476*t)) + 0.3989422804014327)*torch.exp((-0.5)*t**2)
+    return (-0.5)*(t*torch.special.erfc(0.7071067811865476*t)) + 0.3989422804014327*torch.exp((-0.5)*t**2)
 
 
 def S1_gaussian(z):
     tail = L1_gaussian(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
-    return torch.where(z < 0, tail, tail)
+    tail = torch.where((torch.abs(z) > 1e4) | (tail < torch.finfo(tail.dtype).tiny), 0.0, tail)
+    return tail
 
 
 def zdS1_gaussian(z):
     slope = z * 1 * S0_gaussian(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L2_gaussian(t):
-    return ((-0.3989422804014327)*t + (0.5*t**2 + 0.5)*torch.special.erfcx(0.7071067811865476*t))*torch.exp((-0.5)*t**2)
+    return 0.5*(t**2*torch.special.erfc(0.7071067811865476*t)) + (-0.3989422804014327)*(t*torch.exp((-0.5)*t**2)) + 0.5*torch.special.erfc(0.7071067811865476*t)
 
 
 def S2_gaussian(z):
     tail = L2_gaussian(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
+    tail = torch.where((torch.abs(z) > 1e4) | (tail < torch.finfo(tail.dtype).tiny), 0.0, tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS2_gaussian(z):
     slope = z * 2 * S1_gaussian(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def pdf_logistic(z):
@@ -72,13 +71,12 @@ def L0_logistic(t):
 
 def S0_logistic(z):
     tail = L0_logistic(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS0_logistic(z):
     slope = z * pdf_logistic(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L1_logistic(t):
@@ -87,13 +85,12 @@ def L1_logistic(t):
 
 def S1_logistic(z):
     tail = L1_logistic(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
-    return torch.where(z < 0, tail, tail)
+    return tail
 
 
 def zdS1_logistic(z):
     slope = z * 1 * S0_logistic(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def pdf_cauchy(z):
@@ -107,13 +104,12 @@ def L0_cauchy(t):
 
 def S0_cauchy(z):
     tail = L0_cauchy(torch.abs(z))
-    tail = torch.where(torch.isinf(z), torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS0_cauchy(z):
     slope = z * pdf_cauchy(z)
-    return torch.where(torch.isinf(z), torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def pdf_laplace(z):
@@ -127,13 +123,12 @@ def L0_laplace(t):
 
 def S0_laplace(z):
     tail = L0_laplace(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS0_laplace(z):
     slope = z * pdf_laplace(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L1_laplace(t):
@@ -142,13 +137,12 @@ def L1_laplace(t):
 
 def S1_laplace(z):
     tail = L1_laplace(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
-    return torch.where(z < 0, tail, tail)
+    return tail
 
 
 def zdS1_laplace(z):
     slope = z * 1 * S0_laplace(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L2_laplace(t):
@@ -157,13 +151,12 @@ def L2_laplace(t):
 
 def S2_laplace(z):
     tail = L2_laplace(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS2_laplace(z):
     slope = z * 2 * S1_laplace(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def pdf_uniform(z):
@@ -177,13 +170,12 @@ def L0_uniform(t):
 
 def S0_uniform(z):
     tail = L0_uniform(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS0_uniform(z):
     slope = z * pdf_uniform(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L1_uniform(t):
@@ -192,13 +184,12 @@ def L1_uniform(t):
 
 def S1_uniform(z):
     tail = L1_uniform(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
-    return torch.where(z < 0, tail, tail)
+    return tail
 
 
 def zdS1_uniform(z):
     slope = z * 1 * S0_uniform(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L2_uniform(t):
@@ -207,13 +198,12 @@ def L2_uniform(t):
 
 def S2_uniform(z):
     tail = L2_uniform(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS2_uniform(z):
     slope = z * 2 * S1_uniform(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def pdf_student_t2(z):
@@ -227,13 +217,12 @@ def L0_student_t2(t):
 
 def S0_student_t2(z):
     tail = L0_student_t2(torch.abs(z))
-    tail = torch.where(torch.isinf(z), torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS0_student_t2(z):
     slope = z * pdf_student_t2(z)
-    return torch.where(torch.isinf(z), torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L1_student_t2(t):
@@ -242,13 +231,12 @@ def L1_student_t2(t):
 
 def S1_student_t2(z):
     tail = L1_student_t2(torch.abs(z))
-    tail = torch.where(torch.isinf(z), torch.zeros_like(tail), tail)
-    return torch.where(z < 0, tail, tail)
+    return tail
 
 
 def zdS1_student_t2(z):
     slope = z * 1 * S0_student_t2(z)
-    return torch.where(torch.isinf(z), torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def pdf_epanechnikov(z):
@@ -262,13 +250,12 @@ def L0_epanechnikov(t):
 
 def S0_epanechnikov(z):
     tail = L0_epanechnikov(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS0_epanechnikov(z):
     slope = z * pdf_epanechnikov(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L1_epanechnikov(t):
@@ -277,13 +264,12 @@ def L1_epanechnikov(t):
 
 def S1_epanechnikov(z):
     tail = L1_epanechnikov(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
-    return torch.where(z < 0, tail, tail)
+    return tail
 
 
 def zdS1_epanechnikov(z):
     slope = z * 1 * S0_epanechnikov(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L2_epanechnikov(t):
@@ -292,13 +278,12 @@ def L2_epanechnikov(t):
 
 def S2_epanechnikov(z):
     tail = L2_epanechnikov(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS2_epanechnikov(z):
     slope = z * 2 * S1_epanechnikov(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def pdf_triangular(z):
@@ -312,13 +297,12 @@ def L0_triangular(t):
 
 def S0_triangular(z):
     tail = L0_triangular(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS0_triangular(z):
     slope = z * pdf_triangular(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L1_triangular(t):
@@ -327,13 +311,12 @@ def L1_triangular(t):
 
 def S1_triangular(z):
     tail = L1_triangular(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
-    return torch.where(z < 0, tail, tail)
+    return tail
 
 
 def zdS1_triangular(z):
     slope = z * 1 * S0_triangular(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
 
 
 def L2_triangular(t):
@@ -342,10 +325,9 @@ def L2_triangular(t):
 
 def S2_triangular(z):
     tail = L2_triangular(torch.abs(z))
-    tail = torch.where(torch.abs(z) > 1e4, torch.zeros_like(tail), tail)
     return torch.where(z < 0, tail, -tail)
 
 
 def zdS2_triangular(z):
     slope = z * 2 * S1_triangular(z)
-    return torch.where(torch.abs(z) > 1e4, torch.zeros_like(slope), slope)
+    return torch.where(torch.isinf(z), 0.0, slope)
