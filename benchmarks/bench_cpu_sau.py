@@ -7,8 +7,9 @@ Providers, all measured side by side in one run (medians of --repeats after one 
   smoothfn-eager  smoothfn.functional.sau (torch twin, closed-form backward)
   plain-compiled  the formula under torch.compile
   smoothfn-compiled  smoothfn.functional.sau under torch.compile(fullgraph=True)
-Peak memory is the growth of the process's resident set during the measured call (ru_maxrss
-is a high-water mark, so each provider runs in its own subprocess).
+Peak memory is the growth of the process's resident-set high-water mark (ru_maxrss) over the
+warm-up and the measured calls, beyond the input and the imports; each provider runs in its own
+subprocess so that the high-water marks do not mix.
 """
 
 from __future__ import annotations
@@ -42,11 +43,11 @@ def run_one(provider: str, log2n: int, repeats: int) -> dict:
         fn = lambda x: F.sau(x, alpha, width=w)  # noqa: E731
     if provider.endswith("compiled"):
         fn = torch.compile(fn, fullgraph=provider.startswith("smoothfn"))
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     fn(x).sum().backward()  # warm-up (compiles)
     first = time.perf_counter() - start
     times = []
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for _ in range(repeats):
         x.grad = None
         start = time.perf_counter()
@@ -79,7 +80,8 @@ def main() -> None:
     for r in rows:
         print(f"{r['provider']:20s} {r['median_s']:9.3f} {r['first_call_s']:13.2f} {r['peak_rss_growth_mb']:13.0f}")
     base = {r["provider"]: r for r in rows}
-    print(f"eager ratio (smoothfn / plain): time {base['smoothfn-eager']['median_s'] / base['plain-eager']['median_s']:.2f}")
+    eager = base["smoothfn-eager"]["median_s"] / base["plain-eager"]["median_s"]
+    print(f"eager ratio (smoothfn / plain): time {eager:.2f}")
     print(f"compiled ratio (smoothfn / plain): time "
           f"{base['smoothfn-compiled']['median_s'] / base['plain-compiled']['median_s']:.2f}")
 

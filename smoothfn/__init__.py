@@ -31,6 +31,7 @@ _LAZY = {
     "SmoothableFunction": ("smoothfn.catalog.functions", "SmoothableFunction"),
     "derive": ("smoothfn.derivation.derivation", "derive"),
     "Derivation": ("smoothfn.derivation.derivation", "Derivation"),
+    "compile": ("smoothfn.compiler", "compile"),
 }
 
 __all__ = [
@@ -47,6 +48,10 @@ __all__ = [
 
 
 def __getattr__(name: str):
+    if name == "functional":
+        import importlib
+
+        return importlib.import_module("smoothfn.functional")
     if name in _LAZY:
         import importlib
 

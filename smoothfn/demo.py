@@ -53,5 +53,17 @@ def run() -> int:
             derive(f, kernel)
         except ValueError as error:
             print(f"  derive({f!r}, {kernel!r}): {type(error).__name__}: {error}")
-    print("\nEvery document: `smoothfn derive --all` writes derivations/.")
+    import torch
+
+    import smoothfn.functional as F
+
+    print("\nthe generated torch twin, with autograd (smoothfn.functional):")
+    x = torch.linspace(-2, 2, 5, dtype=torch.float64, requires_grad=True)
+    width = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    y = F.sau(x, 0.15, width=width)
+    y.sum().backward()
+    print(f"  sau(x, 0.15, width=0.5) at x = {x.tolist()}:")
+    print(f"    values {[round(v, 6) for v in y.tolist()]}")
+    print(f"    d/dx   {[round(v, 6) for v in x.grad.tolist()]}   d/dwidth (summed) {width.grad.item():.6f}")
+    print("\nEvery document: `smoothfn derive --all` writes derivations/; `smoothfn generate` the twin.")
     return 0

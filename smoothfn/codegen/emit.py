@@ -112,7 +112,12 @@ def _nonnegative(density: sp.Expr, u: sp.Symbol) -> sp.Expr:
 def pair_source(function: str, kernel: str) -> str:
     from smoothfn.derivation.derivation import derive
 
-    d = derive(function, kernel)
+    return derivation_source(derive(function, kernel))
+
+
+def derivation_source(d) -> str:
+    """The torch twin module of one derivation (catalog pair or user expression)."""
+    function, kernel = d.function.name, d.kernel.name
     form = stable_form(d)
     args = ["x", "w", *d.params]
     names = list(d.variables)
