@@ -7,12 +7,15 @@ gradients. Where the sup error is finite and vanishes with w, ``max_error=`` may
 ``width``: the width is then chosen so that sup|f_w − f| ≤ max_error.
 
 This module imports neither SymPy nor the code generator: it runs the generated torch twin.
+``backend=`` (or $SMOOTHFN_BACKEND) picks "torch" or "auto"; the Triton kernels are not generated
+yet, so "triton" is refused with an error and CUDA tensors run the torch twin too.
 """
 
 from __future__ import annotations
 
 import builtins
 import math
+import os
 
 import torch
 
@@ -32,6 +35,20 @@ _MEAN_ABS = {
     "epanechnikov": 3 / 8,
     "triangular": 1 / 3,
 }
+
+
+_DEFAULT_BACKEND = os.environ.get("SMOOTHFN_BACKEND") or "auto"  # read once, at import
+
+
+def _backend(backend) -> str:
+    """``backend=`` or $SMOOTHFN_BACKEND: "torch" (the generated twin) or "auto"; "triton" is
+    refused until the Triton kernels are generated."""
+    choice = backend or _DEFAULT_BACKEND
+    if choice not in ("auto", "torch", "triton"):
+        raise SmoothfnError(f"unknown backend {choice!r}; choose 'auto', 'torch' or 'triton'")
+    if choice == "triton":
+        raise SmoothfnError("the Triton kernels are not generated yet; use backend='torch' (or 'auto')")
+    return choice
 
 
 def _holds(condition) -> bool:
@@ -96,73 +113,74 @@ def _number(value, name: str) -> float:
         raise InvalidWidthError(f"{name} must be a positive number, got {value!r}") from None
 
 
-def _apply(function, kernel, x, width, max_error, slope_jump, *params):
+def _apply(function, kernel, x, width, max_error, backend, slope_jump, *params):
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a tensor, got {type(x).__name__}")
+    _backend(backend)
     kernel = _kernel(kernel)
     w = _width(width, max_error, x, kernel, slope_jump)
     return ops.smooth(function, kernel, x, w, *params)
 
 
-def relu(x, *, width=None, kernel: str = "gaussian", max_error=None):
+def relu(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
     r"""Smoothed ReLU, :math:`(\max(\cdot, 0) * K_w)(x)`; Gaussian: :math:`x\Phi(x/w) + w\varphi(x/w)`."""
-    return _apply("relu", kernel, x, width, max_error, 1.0)
+    return _apply("relu", kernel, x, width, max_error, backend, 1.0)
 
 
-def leaky_relu(x, alpha=0.01, *, width=None, kernel: str = "gaussian", max_error=None):
+def leaky_relu(x, alpha=0.01, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
     r"""Smoothed leaky ReLU :math:`\max(x, \alpha x) * K_w` (for α ≤ 1)."""
     a = _tensor(alpha, x, "alpha")
-    return _apply("leaky_relu", kernel, x, width, max_error, torch.abs(1 - a.detach()), a)
+    return _apply("leaky_relu", kernel, x, width, max_error, backend, torch.abs(1 - a.detach()), a)
 
 
-def abs(x, *, width=None, kernel: str = "gaussian", max_error=None):  # noqa: A001
+def abs(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):  # noqa: A001
     r"""Smoothed :math:`|x| * K_w`; Gaussian: :math:`x\,\mathrm{erf}(x/(\sqrt2 w)) + w\sqrt{2/\pi}e^{-x^2/2w^2}`."""
-    return _apply("abs", kernel, x, width, max_error, 2.0)
+    return _apply("abs", kernel, x, width, max_error, backend, 2.0)
 
 
-def sign(x, *, width=None, kernel: str = "gaussian"):
+def sign(x, *, width=None, kernel: str = "gaussian", backend=None):
     r"""Smoothed sign, :math:`2F(x/w) - 1` (F the kernel's CDF)."""
-    return _apply("sign", kernel, x, width, None, None)
+    return _apply("sign", kernel, x, width, None, backend, None)
 
 
-def step(x, *, width=None, kernel: str = "gaussian"):
+def step(x, *, width=None, kernel: str = "gaussian", backend=None):
     r"""Smoothed Heaviside step, :math:`F(x/w)`."""
-    return _apply("step", kernel, x, width, None, None)
+    return _apply("step", kernel, x, width, None, backend, None)
 
 
-def clamp(x, min, max, *, width=None, kernel: str = "gaussian", max_error=None):  # noqa: A002
+def clamp(x, min, max, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):  # noqa: A002
     r"""Smoothed :math:`\mathrm{clamp}(x, \min, \max) * K_w` (min < max)."""
     lo, hi = _tensor(min, x, "min"), _tensor(max, x, "max")
     if not _holds(lambda: torch.all(lo < hi)):
         raise SmoothfnError(f"clamp needs min < max, got min={min!r}, max={max!r}")
-    return _apply("clamp", kernel, x, width, max_error, 1.0, lo, hi)
+    return _apply("clamp", kernel, x, width, max_error, backend, 1.0, lo, hi)
 
 
-def hardtanh(x, *, width=None, kernel: str = "gaussian", max_error=None):
+def hardtanh(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
     """Smoothed hardtanh, clamp(x, −1, 1) ∗ K_w."""
-    return _apply("hardtanh", kernel, x, width, max_error, 1.0)
+    return _apply("hardtanh", kernel, x, width, max_error, backend, 1.0)
 
 
-def relu6(x, *, width=None, kernel: str = "gaussian", max_error=None):
+def relu6(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
     """Smoothed ReLU6, clamp(x, 0, 6) ∗ K_w."""
-    return _apply("relu6", kernel, x, width, max_error, 1.0)
+    return _apply("relu6", kernel, x, width, max_error, backend, 1.0)
 
 
-def hardsigmoid(x, *, width=None, kernel: str = "gaussian", max_error=None):
+def hardsigmoid(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
     """Smoothed hard sigmoid, clamp(x/6 + 1/2, 0, 1) ∗ K_w (PyTorch's)."""
-    return _apply("hardsigmoid", kernel, x, width, max_error, 1 / 6)
+    return _apply("hardsigmoid", kernel, x, width, max_error, backend, 1 / 6)
 
 
-def max(x, y, *, width=None, kernel: str = "gaussian", max_error=None):  # noqa: A001
+def max(x, y, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):  # noqa: A001
     r"""Smoothed :math:`\max(x, y) = y + \mathrm{relu}_w(x - y)`, smoothed along x - y."""
     y = _check_pair(x, y)
-    return _apply("max", kernel, x, width, max_error, 1.0, y)
+    return _apply("max", kernel, x, width, max_error, backend, 1.0, y)
 
 
-def min(x, y, *, width=None, kernel: str = "gaussian", max_error=None):  # noqa: A001
+def min(x, y, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):  # noqa: A001
     r"""Smoothed :math:`\min(x, y) = x - \mathrm{relu}_w(x - y)`."""
     y = _check_pair(x, y)
-    return _apply("min", kernel, x, width, max_error, 1.0, y)
+    return _apply("min", kernel, x, width, max_error, backend, 1.0, y)
 
 
 def _check_pair(x, y):
@@ -175,12 +193,12 @@ def _check_pair(x, y):
     return y
 
 
-def sau(x, alpha=0.15, *, width=None, max_error=None):
+def sau(x, alpha=0.15, *, width=None, max_error=None, backend=None):
     r"""Exact SAU: leaky ReLU ∗ Gaussian, :math:`\alpha x + (1-\alpha)[x\Phi(x/w) + w\varphi(x/w)]`.
 
     (The SAU formula in circulation drops the (1 − α) on the Gaussian term.)
     """
-    return leaky_relu(x, alpha, width=width, kernel="gaussian", max_error=max_error)
+    return leaky_relu(x, alpha, width=width, kernel="gaussian", max_error=max_error, backend=backend)
 
 
 def smu(x, alpha=0.01, mu=2.5):
@@ -202,14 +220,14 @@ def smu1(x, alpha=0.01, mu=4.332461424154261e-09):
     return leaky_relu(x, a, width=m / (1 - a), kernel="student_t2")
 
 
-def floor(x, *, width=None, kernel: str = "gaussian"):
+def floor(x, *, width=None, kernel: str = "gaussian", backend=None):
     """Smoothed floor (the staircase series); its torch twin is not generated yet."""
-    return _apply("floor", kernel, x, width, None, None)
+    return _apply("floor", kernel, x, width, None, backend, None)
 
 
-def round(x, *, width=None, kernel: str = "gaussian"):  # noqa: A001
+def round(x, *, width=None, kernel: str = "gaussian", backend=None):  # noqa: A001
     """Smoothed round, floor(x + 1/2) ∗ K_w; its torch twin is not generated yet."""
-    return _apply("round", kernel, x, width, None, None)
+    return _apply("round", kernel, x, width, None, backend, None)
 
 
 __all__ = [
