@@ -5,6 +5,7 @@
 Providers, all measured side by side in one run (medians of --repeats after one warm-up):
   plain-eager     the formula αx + (1−α)[xΦ(x/w) + wφ(x/w)] in eager torch with autograd
   smoothfn-eager  smoothfn.functional.sau (torch twin, closed-form backward)
+  smoothfn-eager-cached  the same with SMOOTHFN_EAGER_COMPILE=1 (a cached compiled twin)
   plain-compiled  the formula under torch.compile
   smoothfn-compiled  smoothfn.functional.sau under torch.compile(fullgraph=True)
 Peak memory is the growth of the process's resident-set high-water mark (ru_maxrss) over the
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -68,10 +70,12 @@ def main() -> None:
         print(json.dumps(run_one(args.provider, args.log2n, args.repeats)))
         return
     rows = []
-    for provider in ("plain-eager", "smoothfn-eager", "plain-compiled", "smoothfn-compiled"):
+    providers = ("plain-eager", "smoothfn-eager", "smoothfn-eager-cached", "plain-compiled", "smoothfn-compiled")
+    for provider in providers:
+        env = {**os.environ, "SMOOTHFN_EAGER_COMPILE": "1" if provider.endswith("cached") else "0"}
         out = subprocess.run(
             [sys.executable, __file__, "--provider", provider, "--log2n", str(args.log2n),
-             "--repeats", str(args.repeats)], capture_output=True, text=True, check=True,
+             "--repeats", str(args.repeats)], capture_output=True, text=True, check=True, env=env,
         )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print(f"sau forward+backward, 2^{args.log2n} fp32 elements, torch {torch.__version__}, "
@@ -81,7 +85,8 @@ def main() -> None:
         print(f"{r['provider']:20s} {r['median_s']:9.3f} {r['first_call_s']:13.2f} {r['peak_rss_growth_mb']:13.0f}")
     base = {r["provider"]: r for r in rows}
     eager = base["smoothfn-eager"]["median_s"] / base["plain-eager"]["median_s"]
-    print(f"eager ratio (smoothfn / plain): time {eager:.2f}")
+    cached = base["smoothfn-eager-cached"]["median_s"] / base["plain-eager"]["median_s"]
+    print(f"eager ratio (smoothfn / plain): time {eager:.2f}; with the cached compiled twin {cached:.2f}")
     print(f"compiled ratio (smoothfn / plain): time "
           f"{base['smoothfn-compiled']['median_s'] / base['plain-compiled']['median_s']:.2f}")
 

@@ -12,6 +12,8 @@ The Triton kernels (eager CUDA) are not generated yet: on CUDA tensors the torch
 
 from __future__ import annotations
 
+import os
+
 import torch
 
 from smoothfn.errors import NoClosedFormError
@@ -29,6 +31,22 @@ def generated(function: str, kernel: str):
         reason = UNAVAILABLE.get((function, kernel), "not in the catalog")
         raise NoClosedFormError(f"no generated kernel for {function} ∗ {kernel}: {reason}")
     return module
+
+
+# SMOOTHFN_EAGER_COMPILE=1: eager calls run a torch.compile'd copy of the generated functions
+# (cached per module; dynamic shapes), paying a compile on the first call of each pair
+EAGER_COMPILE = os.environ.get("SMOOTHFN_EAGER_COMPILE", "") == "1"
+_COMPILED: dict[tuple[str, str], object] = {}
+
+
+def _entry(module, name: str):
+    """module.forward / module.backward, or their cached compiled copies (eager, opt-in)."""
+    if not EAGER_COMPILE or torch.compiler.is_compiling():
+        return getattr(module, name)
+    key = (module.__name__, name)
+    if key not in _COMPILED:
+        _COMPILED[key] = torch.compile(getattr(module, name), dynamic=True)
+    return _COMPILED[key]
 
 
 def _reduce_to(grad: torch.Tensor, shape: torch.Size) -> torch.Tensor:
@@ -51,14 +69,14 @@ class SmoothFunction(torch.autograd.Function):
         args = [x.to(dtype), width.to(dtype), *(p.to(dtype) for p in params)]
         ctx.module = module
         ctx.save_for_backward(x, width, *params)
-        return module.forward(*args).to(x.dtype)
+        return _entry(module, "forward")(*args).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
         x, width, *params = ctx.saved_tensors
         dtype = compute_dtype(x.dtype)
         args = [x.to(dtype), width.to(dtype), *(p.to(dtype) for p in params)]
-        partials = ctx.module.backward(*args)
+        partials = _entry(ctx.module, "backward")(*args)
         grad = grad_output.to(dtype)
         grads = [None]  # the module argument
         for needed, partial, original in zip(ctx.needs_input_grad[1:], partials, [x, width, *params]):

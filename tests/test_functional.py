@@ -114,3 +114,16 @@ def test_bad_input_is_refused_before_any_kernel_runs():
     with pytest.raises(SmoothfnError, match="backend"):
         F.relu(x, width=0.5, backend="cuda")
     torch.testing.assert_close(F.relu(x, width=0.5, backend="torch"), F.relu(x, width=0.5))
+
+
+def test_cached_compiled_twin_for_eager_calls_matches():
+    code = (
+        "import torch, smoothfn.functional as F, smoothfn.ops as ops\n"
+        "assert ops.EAGER_COMPILE\n"
+        "x = torch.linspace(-3, 3, 50, dtype=torch.float64, requires_grad=True)\n"
+        "w = torch.tensor(0.4, dtype=torch.float64, requires_grad=True)\n"
+        "assert torch.autograd.gradcheck(lambda x, w: F.clamp(x, -1.0, 1.0, width=w), (x, w))\n"
+        "assert len(ops._COMPILED) == 2\n"
+    )
+    env = {**__import__("os").environ, "SMOOTHFN_EAGER_COMPILE": "1"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
