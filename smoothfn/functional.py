@@ -13,7 +13,6 @@ yet, so "triton" is refused with an error and CUDA tensors run the torch twin to
 
 from __future__ import annotations
 
-import builtins
 import math
 import os
 
@@ -234,4 +233,3 @@ __all__ = [
     "relu", "leaky_relu", "abs", "sign", "step", "clamp", "hardtanh", "relu6", "hardsigmoid",
     "max", "min", "sau", "smu", "smu1", "floor", "round",
 ]
-del builtins

@@ -28,7 +28,7 @@ from functools import cache
 
 import sympy as sp
 
-from smoothfn.catalog.kernels import KERNELS, Kernel
+from smoothfn.catalog.kernels import Kernel
 from smoothfn.errors import NoClosedFormError
 
 
@@ -212,7 +212,3 @@ def stable_form(derivation) -> StableForm:
                 grad += a * tail_derivative(kernel.name, j, z) * sp.diff(z, symbol)
         gradients[name] = grad
     return StableForm(expr, gradients, tuple(sorted({j for _, j, _ in terms})))
-
-
-def kernel_by_name(name: str) -> Kernel:
-    return KERNELS[name]
