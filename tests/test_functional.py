@@ -127,3 +127,15 @@ def test_cached_compiled_twin_for_eager_calls_matches():
     )
     env = {**__import__("os").environ, "SMOOTHFN_EAGER_COMPILE": "1"}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_mean_abs_table_matches_the_catalog():
+    """functional keeps E|Y| as numbers (no SymPy at run time); they must equal the catalog's."""
+    import sympy as sp
+
+    from smoothfn import KERNELS
+
+    assert set(F._MEAN_ABS) == set(KERNELS)
+    for name, value in F._MEAN_ABS.items():
+        exact = KERNELS[name].mean_abs
+        assert (value == math.inf) if exact == sp.oo else value == pytest.approx(float(exact), rel=1e-15)
