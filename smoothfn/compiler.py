@@ -1,6 +1,6 @@
 """``smoothfn.compile(expr, kernel)``: derivation and code generation for a user's function.
 
-The generated torch twin is written to a per-user cache directory, keyed by a hash of the
+The generated torch twin and Triton kernels are written to a per-user cache directory, keyed by a hash of the
 expression, the kernel and the versions of smoothfn, SymPy and torch, and imported from there:
 a second call (or a second process) with the same expression loads the file without SymPy work.
 
@@ -41,7 +41,8 @@ class CompiledFunction:
     def __repr__(self) -> str:
         return f"CompiledFunction({self.name!r}, params={self.params}, source={str(self.path)!r})"
 
-    def __call__(self, x: torch.Tensor, *, width, **params) -> torch.Tensor:
+    def __call__(self, x: torch.Tensor, *, width, backend=None, **params) -> torch.Tensor:
+        """f_w(x; params); ``backend`` as in :mod:`smoothfn.functional` (Triton on CUDA)."""
         from smoothfn import functional, ops
 
         missing = set(self.params) - set(params)
@@ -53,15 +54,16 @@ class CompiledFunction:
             )
         w = functional._width(width, None, x, "gaussian", None)
         values = [functional._tensor(params[name], x, name) for name in self.params]
-        return ops.SmoothFunction.apply(self.module, x, w, *values)
+        return ops.SmoothFunction.apply(self.module, functional._backend(backend), x, w, *values)
 
 
 def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
-    """Derive ``expr`` ∗ ``kernel``, generate its torch twin into the cache, and load it."""
+    """Derive ``expr`` ∗ ``kernel``, generate its torch twin and Triton kernels into the cache,
+    and load the twin (the kernels load on their first use)."""
     import sympy as sp
 
     from smoothfn import __version__
-    from smoothfn.codegen.emit import derivation_source
+    from smoothfn.codegen.emit import derivation_sources
     from smoothfn.derivation.derivation import derive
 
     d = derive(expr, kernel)
@@ -71,12 +73,14 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     folder = cache_directory() / "compiled"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"user_{key}.py"
-    if not path.exists():
-        source = derivation_source(d)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(source, encoding="utf-8")
-        temporary.replace(path)  # atomic: concurrent compiles of the same expression are safe
+    triton_path = folder / f"user_{key}_triton.py"
+    if not (path.exists() and triton_path.exists()):
+        for target, source in zip([path, triton_path], derivation_sources(d)):
+            temporary = target.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(source, encoding="utf-8")
+            temporary.replace(target)  # atomic: concurrent compiles of the same expression are safe
     spec = importlib.util.spec_from_file_location(f"smoothfn_user_{key}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    module.TRITON_PATH = triton_path  # loaded on the first Triton call (smoothfn.triton_launch)
     return CompiledFunction(module, d.function.name, tuple(d.params), path)

@@ -6,9 +6,10 @@ numbers or tensors (0-dim or broadcastable, e.g. per channel); tensors that requ
 gradients. Where the sup error is finite and vanishes with w, ``max_error=`` may replace
 ``width``: the width is then chosen so that sup|f_w − f| ≤ max_error.
 
-This module imports neither SymPy nor the code generator: it runs the generated torch twin.
-``backend=`` (or $SMOOTHFN_BACKEND) picks "torch" or "auto"; the Triton kernels are not generated
-yet, so "triton" is refused with an error and CUDA tensors run the torch twin too.
+This module imports neither SymPy nor the code generator: it runs the generated code.
+``backend=`` (or $SMOOTHFN_BACKEND) picks "auto" (Triton kernels for eager CUDA tensors, the
+torch twin on the CPU and under ``torch.compile``), "torch" (always the twin) or "triton" (always
+the kernels: CUDA tensors, or CPU tensors under ``TRITON_INTERPRET=1``; an error elsewhere).
 """
 
 from __future__ import annotations
@@ -40,13 +41,10 @@ _DEFAULT_BACKEND = os.environ.get("SMOOTHFN_BACKEND") or "auto"  # read once, at
 
 
 def _backend(backend) -> str:
-    """``backend=`` or $SMOOTHFN_BACKEND: "torch" (the generated twin) or "auto"; "triton" is
-    refused until the Triton kernels are generated."""
+    """``backend=`` or $SMOOTHFN_BACKEND: "auto", "torch" or "triton" (see the module docstring)."""
     choice = backend or _DEFAULT_BACKEND
     if choice not in ("auto", "torch", "triton"):
         raise SmoothfnError(f"unknown backend {choice!r}; choose 'auto', 'torch' or 'triton'")
-    if choice == "triton":
-        raise SmoothfnError("the Triton kernels are not generated yet; use backend='torch' (or 'auto')")
     return choice
 
 
@@ -115,10 +113,10 @@ def _number(value, name: str) -> float:
 def _apply(function, kernel, x, width, max_error, backend, slope_jump, *params):
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a tensor, got {type(x).__name__}")
-    _backend(backend)
+    backend = _backend(backend)
     kernel = _kernel(kernel)
     w = _width(width, max_error, x, kernel, slope_jump)
-    return ops.smooth(function, kernel, x, w, *params)
+    return ops.smooth(function, kernel, x, w, *params, backend=backend)
 
 
 def relu(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):

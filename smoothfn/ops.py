@@ -7,7 +7,11 @@ them with their neighbours. fp16/bf16/fp32 inputs are computed in fp32, fp64 in 
 result has the input's dtype. Gradients of the width and of tensor parameters are reduced to
 their own shapes (per-channel parameters work by broadcasting).
 
-The Triton kernels (eager CUDA) are not generated yet: on CUDA tensors the torch twin runs too.
+Eager CUDA tensors run the generated Triton kernels (:mod:`smoothfn.triton_launch`); CPU
+tensors, and every call traced by ``torch.compile``, run the torch twin (eager CPU calls with
+scalar width and parameters in cache-sized slices, :mod:`smoothfn.twin_slices`). ``backend="torch"``
+forces the twin; ``backend="triton"`` forces the kernels (CUDA tensors, or CPU tensors under
+``TRITON_INTERPRET=1``) and is an error where they cannot run.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import os
 
 import torch
 
-from smoothfn.errors import NoClosedFormError
+from smoothfn import triton_launch, twin_slices
+from smoothfn.errors import NoClosedFormError, SmoothfnError
 from smoothfn.generated import MODULES, UNAVAILABLE
 
 
@@ -43,7 +48,7 @@ def _entry(module, name: str):
     """module.forward / module.backward, or their cached compiled copies (eager, opt-in)."""
     if not EAGER_COMPILE or torch.compiler.is_compiling():
         return getattr(module, name)
-    key = (module.__name__, name)
+    key = (getattr(module, "__name__", None) or id(module), name)
     if key not in _COMPILED:
         _COMPILED[key] = torch.compile(getattr(module, name), dynamic=True)
     return _COMPILED[key]
@@ -60,39 +65,65 @@ def _reduce_to(grad: torch.Tensor, shape: torch.Size) -> torch.Tensor:
     return grad
 
 
+def use_triton(backend: str, module, x: torch.Tensor, *others: torch.Tensor) -> bool:
+    """Whether this call runs the Triton kernels: never while torch.compile traces (the
+    compiler must see the twin), "auto" on CUDA tensors, "triton" wherever Triton can run."""
+    if backend == "torch" or torch.compiler.is_compiling():
+        return False
+    if backend == "triton":
+        if not triton_launch.has_kernels(module):
+            raise SmoothfnError("backend='triton': this function has no Triton kernels (floor/round run in torch)")
+        if not triton_launch.available_for(x):
+            raise SmoothfnError(
+                "backend='triton' needs CUDA tensors (or TRITON_INTERPRET=1 for CPU tensors), "
+                f"got a tensor on {x.device}"
+            )
+        if any(o.device != x.device for o in others):
+            raise SmoothfnError("backend='triton': the width and the parameters must be on the input's device")
+        return True
+    return x.is_cuda and triton_launch.has_kernels(module) and all(o.device == x.device for o in others)
+
+
 class SmoothFunction(torch.autograd.Function):
     """f_w(x; params) for one generated pair; backward from the closed-form derivatives."""
 
     @staticmethod
-    def forward(ctx, module, x, width, *params):
-        dtype = compute_dtype(x.dtype)
-        args = [x.to(dtype), width.to(dtype), *(p.to(dtype) for p in params)]
+    def forward(ctx, module, backend, x, width, *params):
         ctx.module = module
+        ctx.triton = use_triton(backend, module, x, width, *params)
         ctx.save_for_backward(x, width, *params)
+        if ctx.triton:
+            return triton_launch.forward(module, x, width, *params)
+        dtype = compute_dtype(x.dtype)
+        if twin_slices.applies(x, width, *params) and not EAGER_COMPILE:
+            return twin_slices.forward(module.forward, x, [width, *params], dtype)
+        args = [x.to(dtype), width.to(dtype), *(p.to(dtype) for p in params)]
         return _entry(module, "forward")(*args).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
         x, width, *params = ctx.saved_tensors
+        if ctx.triton:
+            grads = triton_launch.backward(ctx.module, grad_output, ctx.needs_input_grad[2:], x, width, *params)
+            return (None, None, *grads)
         dtype = compute_dtype(x.dtype)
+        if twin_slices.applies(x, width, *params) and not EAGER_COMPILE:
+            grads = twin_slices.backward(ctx.module.backward, grad_output, ctx.needs_input_grad[2:], x,
+                                         [width, *params], dtype)
+            return (None, None, *grads)
         args = [x.to(dtype), width.to(dtype), *(p.to(dtype) for p in params)]
         partials = _entry(ctx.module, "backward")(*args)
         grad = grad_output.to(dtype)
-        grads = [None]  # the module argument
-        for needed, partial, original in zip(ctx.needs_input_grad[1:], partials, [x, width, *params]):
+        grads = [None, None]  # the module and backend arguments
+        for needed, partial, original in zip(ctx.needs_input_grad[2:], partials, [x, width, *params]):
             if not needed:
                 grads.append(None)
                 continue
-            g = grad * partial
-            if original is not x:
-                g = _reduce_to(g, original.shape)
-            else:
-                g = torch.broadcast_to(g, x.shape)
-            grads.append(g.to(original.dtype))
+            grads.append(_reduce_to(grad * partial, original.shape).to(original.dtype))
         return tuple(grads)
 
 
-def smooth(function: str, kernel: str, x: torch.Tensor, width, *params) -> torch.Tensor:
+def smooth(function: str, kernel: str, x: torch.Tensor, width, *params, backend: str = "auto") -> torch.Tensor:
     """Apply the smoothed ``function`` with ``kernel`` at ``width`` (validated by the caller)."""
     module = generated(function, kernel)
-    return SmoothFunction.apply(module, x, width, *params)
+    return SmoothFunction.apply(module, backend, x, width, *params)

@@ -15,6 +15,9 @@ from smoothfn.derivation.stable import KernelDensity, TailMoment, TailSlope
 
 class TorchPrinter(PythonCodePrinter):
     printmethod = "_torchcode"
+    # anchor: the name of a floating tensor in scope that constant Piecewise values take their
+    # dtype and shape from (default: the expression's first free symbol)
+    _default_settings = {**PythonCodePrinter._default_settings, "anchor": None}
 
     def _print(self, expr, **kwargs):
         if isinstance(expr, sp.Basic) and expr.is_number and not expr.is_Integer:
@@ -106,11 +109,15 @@ class TorchPrinter(PythonCodePrinter):
         code = self._print(last)
         if last.is_number and all(v.is_number for v, _ in branches):
             # torch.where of two Python numbers would be float32: anchor the dtype on a tensor
-            reference = sorted(expr.free_symbols, key=lambda s: s.name)[0]
-            code = f"torch.full_like({self._print(reference)}, {code})"
+            code = f"torch.full_like({self._anchor(expr)}, {code})"
         for value, cond in reversed(branches):
             code = f"torch.where({self._print(cond)}, {self._print(value)}, {code})"
         return code
+
+    def _anchor(self, expr) -> str:
+        if self._settings["anchor"]:
+            return self._settings["anchor"]
+        return self._print(sorted(expr.free_symbols, key=lambda s: s.name)[0])
 
     def _print_Relational(self, expr):
         op = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}[expr.rel_op]
@@ -146,5 +153,5 @@ def _hypot_argument(base: sp.Expr):
     return None
 
 
-def torch_code(expr: sp.Expr) -> str:
-    return TorchPrinter({"fully_qualified_modules": False}).doprint(expr)
+def torch_code(expr: sp.Expr, anchor: str | None = None) -> str:
+    return TorchPrinter({"fully_qualified_modules": False, "anchor": anchor}).doprint(expr)

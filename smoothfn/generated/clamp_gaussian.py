@@ -25,4 +25,4 @@ def backward(x, w, lo, hi):
     t5 = S0_gaussian(t4)
     t6 = (lo > x)
     t7 = (hi > x)
-    return (t3 - t5 + torch.where(t6, 0, torch.where(t7, 1, torch.full_like(t6, 0))), S1_gaussian(t2) - S1_gaussian(t4) - zdS1_gaussian(t2) + zdS1_gaussian(t4), -t3 + torch.where(t6, 1, torch.full_like(t6, 0)), t5 + torch.where((t6 | t7), 0, torch.full_like(t6, 1)),)
+    return (t3 - t5 + torch.where(t6, 0, torch.where(t7, 1, torch.full_like(x, 0))), S1_gaussian(t2) - S1_gaussian(t4) - zdS1_gaussian(t2) + zdS1_gaussian(t4), -t3 + torch.where(t6, 1, torch.full_like(x, 0)), t5 + torch.where((t6 | t7), 0, torch.full_like(x, 1)),)

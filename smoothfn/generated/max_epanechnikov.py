@@ -20,4 +20,4 @@ def backward(x, w, y):
     t0 = (x < y)
     t1 = (x - y)/w
     t2 = S0_epanechnikov(t1)
-    return (t2 + torch.where(t0, 0, torch.full_like(t0, 1)), S1_epanechnikov(t1) - zdS1_epanechnikov(t1), -t2 + torch.where(t0, 1, torch.full_like(t0, 0)),)
+    return (t2 + torch.where(t0, 0, torch.full_like(x, 1)), S1_epanechnikov(t1) - zdS1_epanechnikov(t1), -t2 + torch.where(t0, 1, torch.full_like(x, 0)),)

@@ -1,0 +1,119 @@
+"""SymPy → Triton source, one rule per node type that Triton spells differently from PyTorch.
+
+Inherits number folding and the building-block calls from :class:`TorchPrinter`; what changes:
+
+* ``tl.exp``, ``tl.log``, ``tl.math.erf``, ``tl.sqrt``, ``tl.abs``, ``tl.where``, ``tl.floor``;
+* functions ``tl`` lacks come from :mod:`smoothfn.triton_math`: ``erfc_nonnegative`` (erfc of an
+  argument SymPy proves ≥ 0), ``acot_nonnegative``, ``log1p`` and ``hypot1`` (√(1 + t²));
+* integer powers are products (Triton has no ``**`` on tensors), b^(−3/2) is 1/(b·√b);
+* every quotient is ``divide(a, b)`` and every square root ``square_root(a)`` (generated
+  building blocks): Triton compiles fp32 ``/`` and ``tl.sqrt`` to approximate instructions
+  (``div.approx``, ``sqrt.approx.ftz``) that flush subnormals and return 0 for |b| > 2^126;
+  these use the correctly rounded ``div_rn``/``sqrt_rn`` in fp32 and IEEE fp64 otherwise;
+* a Piecewise whose values are all numbers is anchored on a tensor (``tl.zeros_like(ref) + v``)
+  so that its constants take the compute dtype at full precision.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from smoothfn.codegen.torch_printer import TorchPrinter, _hypot_argument
+
+
+class TritonPrinter(TorchPrinter):
+    printmethod = "_tritoncode"
+
+    def _print(self, expr, **kwargs):
+        if expr is sp.oo or expr is -sp.oo:
+            return 'float("inf")' if expr is sp.oo else '(-float("inf"))'
+        return super()._print(expr, **kwargs)
+
+    def _print_exp(self, expr):
+        return self._call("tl.exp", expr.args[0])
+
+    def _print_log(self, expr):
+        arg = expr.args[0]
+        if isinstance(arg, sp.Add) and sp.S.One in arg.args:  # log(1 + a) → log1p(a)
+            return self._call("log1p", arg - 1)
+        return self._call("tl.log", arg)
+
+    def _print_erf(self, expr):
+        return self._call("tl.math.erf", expr.args[0])
+
+    def _print_erfc(self, expr):
+        arg = expr.args[0]
+        if not arg.is_nonnegative:
+            raise ValueError(f"erfc is printed for Triton only at arguments known to be ≥ 0, not {arg}")
+        return self._call("erfc_nonnegative", arg)
+
+    def _print_erfcx(self, expr):
+        raise ValueError("erfcx has no Triton rule")
+
+    def _print_atan(self, expr):
+        raise ValueError(f"atan has no Triton rule (only acot of a nonnegative argument): {expr}")
+
+    def _print_acot(self, expr):
+        arg = expr.args[0]
+        if not arg.is_nonnegative:
+            raise ValueError(f"acot is printed for Triton only at arguments known to be ≥ 0, not {arg}")
+        return self._call("acot_nonnegative", arg)
+
+    def _print_asinh(self, expr):
+        raise ValueError(f"asinh has no Triton rule: {expr}")
+
+    def _print_Abs(self, expr):
+        return self._call("tl.abs", expr.args[0])
+
+    def _print_sign(self, expr):
+        a = self._print(expr.args[0])
+        return f"tl.where({a} > 0, 1.0, tl.where({a} < 0, -1.0, {a}))"
+
+    def _print_floor(self, expr):
+        return self._call("tl.floor", expr.args[0])
+
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.args
+        if exponent == sp.S.Half:
+            t = _hypot_argument(base)
+            if t is not None:  # √(1 + t²) without overflow of t²
+                return self._call("hypot1", t)
+            return self._call("square_root", base)
+        if exponent.is_Rational and exponent.is_negative:
+            return f"divide(1, {self._print(sp.Pow(base, -exponent, evaluate=False))})"
+        if exponent == sp.Rational(3, 2):
+            b = self.parenthesize(base, 100)
+            return f"({b}*square_root({self._print(base)}))"
+        if exponent.is_Integer and exponent > 0:
+            b = self.parenthesize(base, 100)
+            return "(" + "*".join([b] * int(exponent)) + ")"
+        raise ValueError(f"no Triton rule for the power {expr}")
+
+    def _print_Mul(self, expr):
+        numerator, denominator = [], []
+        for factor in expr.as_ordered_factors():
+            if factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative and not factor.base.is_number:
+                denominator.append(sp.Pow(factor.base, -factor.exp))
+            else:
+                numerator.append(factor)
+        if not denominator:
+            return super()._print_Mul(expr)
+        return f"divide({self._print(sp.Mul(*numerator))}, {self._print(sp.Mul(*denominator))})"
+
+    def _print_Piecewise(self, expr):
+        *branches, (last, condition) = expr.args
+        if condition != True:  # noqa: E712
+            raise ValueError(f"Piecewise without an otherwise branch: {expr}")
+        code = self._print(last)
+        if last.is_number and all(v.is_number for v, _ in branches):
+            code = f"(tl.zeros_like({self._anchor(expr)}) + {code})"
+        for value, cond in reversed(branches):
+            code = f"tl.where({self._print(cond)}, {self._print(value)}, {code})"
+        return code
+
+    def _print_Not(self, expr):
+        return f"({self._print(expr.args[0])} == 0)"
+
+
+def triton_code(expr: sp.Expr, anchor: str | None = None) -> str:
+    return TritonPrinter({"fully_qualified_modules": False, "anchor": anchor}).doprint(expr)

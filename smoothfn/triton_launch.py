@@ -1,0 +1,145 @@
+"""Launch the generated Triton kernels (host side).
+
+``forward`` and ``backward`` take the same arguments as the torch twin (x, w, params) and return
+the same results, computed by ``forward_kernel`` / ``backward_kernel`` of a pair's Triton module
+(:mod:`smoothfn.codegen.triton_source` describes them). Each argument other than x is passed
+either as a one-element tensor (scalar: the kernel loads it once; its gradient comes back as one
+partial sum per program, summed here in fp64) or expanded to the output's shape and made
+contiguous (full: loaded per element; its gradient comes back elementwise and is reduced to the
+argument's shape here).
+
+Triton runs on CUDA tensors, or on CPU tensors under ``TRITON_INTERPRET=1`` (tests).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+
+import torch
+
+os.environ.setdefault("TRITON_DEFAULT_FP_FUSION", "1")  # pin FMA contraction across Triton versions
+
+def block_size(dtype: torch.dtype) -> int:
+    """Elements per program: 8 per thread at 4 warps (two 16-byte accesses) in fp32; fp64 keeps
+    4 per thread, which leaves the longest fp64 kernels below 255 registers (no spills)."""
+    return 512 if dtype == torch.float64 else 1024
+
+
+def interpreted() -> bool:
+    return os.environ.get("TRITON_INTERPRET", "") == "1"
+
+
+def available_for(x: torch.Tensor) -> bool:
+    """Whether Triton can run on x's device here."""
+    if x.is_cuda:
+        return True
+    return x.device.type == "cpu" and interpreted()
+
+
+def has_kernels(module) -> bool:
+    """Whether a twin module has generated Triton kernels (catalog pairs and compiled user
+    functions do; the staircase series of floor/round are torch only)."""
+    return getattr(module, "TRITON_PATH", None) is not None or getattr(module, "__name__", "").startswith(
+        "smoothfn.generated."
+    )
+
+
+def kernels(module):
+    """The Triton module of a torch-twin module (catalog pair or user function), imported once."""
+    cached = getattr(module, "_triton_kernels", None)
+    if cached is not None:
+        return cached
+    path = getattr(module, "TRITON_PATH", None)
+    if path is None:
+        name = module.__name__.rsplit(".", 1)[-1]
+        loaded = importlib.import_module(f"smoothfn.generated.triton.{name}")
+    else:  # a user function compiled into the cache (a real file: triton.jit reads its source)
+        spec = importlib.util.spec_from_file_location(f"{module.__name__}_triton", path)
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+    module._triton_kernels = loaded
+    return loaded
+
+
+def _triton_dtype(dtype: torch.dtype):
+    import triton.language as tl
+
+    return tl.float64 if dtype == torch.float64 else tl.float32
+
+
+def _prepare(x, others, compute):
+    """(output shape, contiguous x of that shape, [(tensor, full)] for the other arguments)."""
+    shape = torch.broadcast_shapes(x.shape, *(a.shape for a in others))
+    xs = x.expand(shape).contiguous()
+    prepared = []
+    for a in others:
+        if a.numel() == 1:
+            prepared.append((a.reshape(1).to(compute).contiguous(), False))
+        else:
+            prepared.append((a.expand(shape).contiguous(), True))
+    return shape, xs, prepared
+
+
+def forward(module, x: torch.Tensor, w: torch.Tensor, *params: torch.Tensor) -> torch.Tensor:
+    """f_w(x; params) with the output in x's dtype and the broadcast shape."""
+    compute = torch.float64 if x.dtype == torch.float64 else torch.float32
+    shape, xs, prepared = _prepare(x, [w, *params], compute)
+    out = torch.empty(shape, dtype=x.dtype, device=x.device)
+    n = out.numel()
+    if n == 0:
+        return out
+    flags = {f"{name.upper()}_FULL": full for name, (_, full) in zip(["w", *module.PARAMETERS], prepared)}
+    block = block_size(compute)
+    kernels(module).forward_kernel[(triton_cdiv(n, block),)](
+        xs, out, *(t for t, _ in prepared), n, BLOCK=block, DTYPE=_triton_dtype(compute), **flags
+    )
+    return out
+
+
+def backward(module, grad_output, needs, x, w, *params):
+    """Gradients (x, w, params…) in their own shapes and dtypes; None where not needed."""
+    compute = torch.float64 if x.dtype == torch.float64 else torch.float32
+    originals = [x, w, *params]
+    shape, xs, prepared = _prepare(x, [w, *params], compute)
+    n = xs.numel()
+    block = block_size(compute)
+    programs = triton_cdiv(n, block)
+    dy = grad_output.expand(shape).contiguous()
+    names = ["x", "w", *module.PARAMETERS]
+    buffers = [torch.empty(shape, dtype=x.dtype, device=x.device)]
+    for (_, full), original in zip(prepared, originals[1:]):
+        if full:
+            buffers.append(torch.empty(shape, dtype=original.dtype, device=x.device))
+        else:
+            buffers.append(torch.zeros(max(programs, 1), dtype=compute, device=x.device))
+    if n > 0:
+        flags = {f"{name.upper()}_FULL": full for name, (_, full) in zip(names[1:], prepared)}
+        flags.update({f"NEED_{name.upper()}": bool(need) for name, need in zip(names, needs)})
+        kernels(module).backward_kernel[(programs,)](
+            xs, dy, *(t for t, _ in prepared), *buffers, n, BLOCK=block, DTYPE=_triton_dtype(compute), **flags
+        )
+    grads = []
+    for need, buffer, original, full in zip(needs, buffers, originals, [True, *(f for _, f in prepared)]):
+        if not need:
+            grads.append(None)
+        elif not full:  # per-program partial sums of a scalar argument
+            total = buffer.sum(dtype=torch.float64) if n > 0 else buffer.new_zeros(())
+            grads.append(total.to(original.dtype).reshape(original.shape))
+        else:
+            grads.append(_sum_to(buffer, original.shape).to(original.dtype))
+    return tuple(grads)
+
+
+def _sum_to(grad: torch.Tensor, shape: torch.Size) -> torch.Tensor:
+    """Sum a gradient of the broadcast shape back to an argument's shape."""
+    if grad.shape == shape:
+        return grad
+    leading = grad.dim() - len(shape)
+    dims = list(range(leading)) + [leading + i for i, s in enumerate(shape) if s == 1 and grad.shape[leading + i] != 1]
+    return grad.sum(dim=dims, keepdim=True).reshape(shape) if dims else grad.reshape(shape)
+
+
+def triton_cdiv(a: int, b: int) -> int:
+    return -(-a // b)

@@ -1,0 +1,202 @@
+"""The generated Triton kernels against the torch twin, and compiled ahead of time for real GPUs.
+
+Without a GPU the kernels run in Triton's interpreter on CPU tensors (tests/conftest.py sets
+TRITON_INTERPRET=1); with one they run on it. The interpreter hides some errors real compilation
+catches, so every kernel is also compiled for sm_80 and sm_90 and its assembly checked.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import smoothfn.functional as F
+from smoothfn import ops
+from smoothfn.errors import SmoothfnError
+from smoothfn.generated import AVAILABLE, MODULES
+
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+PARAMS = {"alpha": 0.15, "lo": -0.7, "hi": 1.3, "y": 0.4}
+EXTREMES = [-math.inf, -1e30, -1e3, -1.0, -1e-40, 0.0, 1e-40, 0.5, 1e3, 1e30, math.inf, math.nan]
+
+
+def run(module, backend, x, w, params, grad=None):
+    """(value, gradients of x, w and every parameter) through SmoothFunction on one backend."""
+    leaves = [t.detach().clone().requires_grad_() for t in (x, w, *params)]
+    value = ops.SmoothFunction.apply(module, backend, *leaves)
+    grads = torch.autograd.grad(value, leaves, torch.ones_like(value) if grad is None else grad)
+    return value.detach(), grads
+
+
+def arguments(module, xs, w, dtype, full_params=False):
+    x = torch.as_tensor(xs, dtype=torch.float64).to(dtype=dtype, device=DEVICE)
+    compute = ops.compute_dtype(dtype)
+    shape = x.shape if full_params else ()
+    params = [torch.full(shape, PARAMS[n], dtype=compute, device=DEVICE) for n in module.PARAMETERS]
+    return x, torch.tensor(w, dtype=compute, device=DEVICE), params
+
+
+def close(got, expected, rel, natural):
+    """|got − expected| ≤ rel·(|expected| + natural), NaN only where expected is NaN."""
+    got, expected = got.double(), expected.double()
+    same = (got == expected) | (torch.isnan(got) & torch.isnan(expected))
+    error = (got - expected).abs() <= rel * (expected.abs() + natural)
+    return bool((same | error).all())
+
+
+@pytest.mark.parametrize("f,k", AVAILABLE)
+def test_kernels_match_the_twin_fp64(f, k):
+    m = MODULES[(f, k)]
+    for w in (1e-3, 0.7, 25.0):
+        xs = [c * w + s for c in (-300, -40, -8, -1.3, -0.2, 0, 0.05, 0.9, 3.3, 12, 70) for s in (0, 0.61)]
+        for full in (False, True):
+            x, wt, params = arguments(m, xs + EXTREMES, w, torch.float64, full_params=full)
+            v_twin, g_twin = run(m, "torch", x, wt, params)
+            v_tri, g_tri = run(m, "triton", x, wt, params)
+            natural = (1 + x.abs().nan_to_num(posinf=0.0) + w) * 1e-3
+            assert close(v_tri, v_twin, 1e-12, natural), f"f_w, w={w}"
+            for name, a, b in zip(["x", "w", *m.PARAMETERS], g_tri, g_twin):
+                scale = natural.sum() / w if a.dim() == 0 else natural / w
+                assert close(a, b, 1e-11, scale), f"∂/∂{name}, w={w}, full parameters: {full}"
+
+
+@pytest.mark.parametrize("f,k", AVAILABLE)
+def test_kernels_fp32_agree_with_fp64_and_stay_finite(f, k):
+    m = MODULES[(f, k)]
+    for w in (1e-6, 1e-2, 1.0, 30.0):
+        xs = torch.cat([torch.linspace(-60, 60, 397, dtype=torch.float64) * w + 0.3, torch.tensor(EXTREMES)])
+        x64, w64, p64 = arguments(m, xs, w, torch.float64)
+        x32, w32, p32 = arguments(m, xs, w, torch.float32)
+        v64, g64 = run(m, "torch", x64, w64, p64)
+        v32, g32 = run(m, "triton", x32, w32, p32)
+        assert v32.dtype == torch.float32
+        finite = ~torch.isnan(xs)
+        assert not torch.isnan(v32[finite]).any() and torch.isnan(v32[~finite]).all()
+        scale = v64.abs().nan_to_num(posinf=0.0) + w + xs.abs().nan_to_num(posinf=0.0) * 1e-1
+        assert close(v32, v64, 2e-6, scale), f"w={w}"
+        assert not torch.isnan(g32[0][finite]).any(), f"NaN ∂/∂x at w={w}"
+        # ±inf give f's own limits, exactly
+        assert float(v32[len(xs) - 12]) == float(v64[len(xs) - 12].float())
+        assert float(v32[len(xs) - 2]) == float(v64[len(xs) - 2].float())
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("f,k", [("relu", "gaussian"), ("leaky_relu", "logistic"), ("clamp", "laplace"),
+                                 ("sign", "cauchy"), ("hardswish", "uniform")])
+def test_half_inputs_are_computed_in_fp32(f, k, dtype):
+    m = MODULES[(f, k)]
+    xs = torch.linspace(-8, 8, 1001, dtype=torch.float64)
+    x, w, params = arguments(m, xs, 0.5, dtype)
+    v_tri, g_tri = run(m, "triton", x, w, params)
+    v_twin, g_twin = run(m, "torch", x, w, params)  # the twin also computes in fp32 and rounds
+    assert v_tri.dtype == dtype and g_tri[0].dtype == dtype and g_tri[1].dtype == torch.float32
+    ulp = torch.finfo(dtype).eps
+    assert close(v_tri, v_twin, ulp, 1e-3) and close(g_tri[0], g_twin[0], ulp, 1e-3)
+    assert close(g_tri[1], g_twin[1], 1e-4, 1.0)  # a sum of 1001 fp32 terms of order 1
+
+
+@pytest.mark.parametrize("n", [0, 1, 1023, 1025, 2**20 + 3])
+def test_sizes_and_scalar_parameter_partials(n):
+    m = MODULES[("leaky_relu", "gaussian")]
+    x = torch.randn(n, dtype=torch.float32, generator=torch.Generator().manual_seed(n)).to(DEVICE) * 3
+    w = torch.tensor(0.6, device=DEVICE)
+    alpha = torch.tensor(0.15, device=DEVICE)
+    dy = torch.randn(n, generator=torch.Generator().manual_seed(1)).to(DEVICE)
+    v_tri, g_tri = run(m, "triton", x, w, [alpha], dy)
+    v_twin, g_twin = run(m, "torch", x.double(), w.double(), [alpha.double()], dy.double())
+    assert v_tri.shape == (n,)
+    assert close(v_tri, v_twin, 2e-6, 1.0) and close(g_tri[0], g_twin[0], 2e-6, 1.0)  # fp32 against fp64
+    for a, b in zip(g_tri[1:], g_twin[1:]):  # fp32 block sums, fp64 over the blocks
+        assert abs(float(a) - float(b)) <= 1e-5 * (float(b.abs()) + math.sqrt(max(n, 1)))
+
+
+def test_non_contiguous_inputs_broadcast_parameters_and_stride_zero_gradients():
+    base = torch.randn(64, 48, dtype=torch.float64, device=DEVICE)
+    x = base.t()  # non-contiguous (48, 64)
+    alpha = torch.linspace(0.05, 0.3, 64, dtype=torch.float64, device=DEVICE)  # per last dim
+    width = torch.tensor(0.4, dtype=torch.float64, device=DEVICE)
+    results = {}
+    for backend in ("torch", "triton"):
+        leaves = [t.clone().requires_grad_() for t in (x, width, alpha)]
+        y = F.leaky_relu(leaves[0], leaves[2], width=leaves[1], backend=backend)
+        y.sum().backward()  # autograd hands a stride-0 expanded gradient to backward
+        results[backend] = (y.detach(), *(t.grad for t in leaves))
+    for a, b in zip(results["triton"], results["torch"]):
+        assert a.shape == b.shape and torch.allclose(a, b, rtol=1e-12, atol=1e-13)
+
+
+def test_max_with_a_tensor_second_argument_that_needs_grad():
+    x = torch.randn(300, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    y = torch.randn(300, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    grads = {}
+    for backend in ("torch", "triton"):
+        out = F.max(x, y, width=0.3, backend=backend)
+        grads[backend] = (out, *torch.autograd.grad(out.sum(), [x, y]))
+    for a, b in zip(grads["triton"], grads["torch"]):
+        assert torch.allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_gradcheck_through_the_kernels():
+    x = torch.linspace(-3, 3, 41, dtype=torch.float64, device=DEVICE).requires_grad_()
+    w = torch.tensor(0.5, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    a = torch.tensor(0.2, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda x, w, a: F.sau(x, a, width=w, backend="triton"), (x, w, a))
+    lo = torch.tensor(-0.5, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    assert torch.autograd.gradcheck(
+        lambda x, w, lo: F.clamp(x, lo, 1.0, width=w, kernel="logistic", backend="triton"), (x, w, lo)
+    )
+
+
+def test_triton_backend_is_refused_where_it_cannot_run(monkeypatch):
+    if torch.cuda.is_available():
+        pytest.skip("with a GPU, CPU tensors are the case to refuse")
+    monkeypatch.delenv("TRITON_INTERPRET", raising=False)
+    with pytest.raises(SmoothfnError, match="CUDA tensors"):
+        F.relu(torch.randn(4), width=0.5, backend="triton")
+    # "auto" on CPU runs the twin
+    assert torch.equal(F.relu(torch.zeros(3), width=1.0), F.relu(torch.zeros(3), width=1.0, backend="torch"))
+
+
+def test_a_compiled_user_function_runs_its_kernels(tmp_path, monkeypatch):
+    import sympy as sp
+
+    import smoothfn
+
+    monkeypatch.setenv("SMOOTHFN_CACHE", str(tmp_path))
+    s = sp.Symbol("x")
+    f = smoothfn.compile(sp.Piecewise((0, s < -1), (s + 1, s < 0), (1 - s, s < 1), (0, True)), "logistic")
+    x = torch.linspace(-4, 4, 101, dtype=torch.float64, device=DEVICE)
+    assert torch.allclose(f(x, width=0.3, backend="triton"), f(x, width=0.3, backend="torch"), rtol=1e-12, atol=1e-15)
+
+
+# -- ahead-of-time compilation for real GPUs -------------------------------------------------
+
+AOT_SCRIPT = Path(__file__).with_name("triton_aot.py")
+NAMES = [f"{f}_{k}" for f, k in AVAILABLE]
+CHUNKS = [NAMES[i::4] for i in range(4)]
+
+
+@pytest.mark.parametrize("chunk", range(4))
+@pytest.mark.parametrize("sm,dtype", [(90, "fp32"), (90, "fp64"), (90, "bf16"), (80, "fp32")])
+def test_every_kernel_compiles_for_the_gpu_without_spills(sm, dtype, chunk):
+    env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
+    env["PYTHONPATH"] = os.pathsep.join([str(AOT_SCRIPT.parent.parent), env.get("PYTHONPATH", "")])
+    result = subprocess.run(
+        [sys.executable, str(AOT_SCRIPT), str(sm), dtype, *CHUNKS[chunk]],
+        capture_output=True, text=True, env=env, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(reports) == 3 * len(CHUNKS[chunk])
+    for r in reports:
+        assert r["spill_bytes"] == 0 and not r["local_memory"], r
+        assert r["registers"] <= 255, r
+        if r["kernel"].endswith(".forward"):
+            assert r["vector_loads"] and r["vector_stores"], f"not 16-byte accesses: {r}"

@@ -1,0 +1,98 @@
+"""Compile generated Triton kernels ahead of time for a real GPU target (no GPU needed).
+
+    python tests/triton_aot.py <sm> <dtype> <module> [<module> …]    # prints one JSON line per kernel
+
+Run without TRITON_INTERPRET (the tests start it in a subprocess). For each pair module, both
+kernels are compiled with every gradient requested and scalar width/parameters (the common
+launch), plus the forward with full-size arguments. The report gives, from ptxas -v (the
+assembler Triton ships, run on the PTX), the registers per thread and the bytes of spill stores
+and loads, and from the PTX whether global loads and stores are 16-byte vector accesses.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+import triton
+import triton.language as tl
+from triton.backends.compiler import GPUTarget
+from triton.compiler import ASTSource
+
+from smoothfn.triton_launch import block_size
+
+TYPES = {"fp32": tl.float32, "fp64": tl.float64, "fp16": tl.float32, "bf16": tl.float32}
+
+
+def compile_kernel(fn, pointers: list[str], dtype: str, constexprs: dict, sm: int):
+    compute = "fp64" if dtype == "fp64" else "fp32"
+    signature = {}
+    for name in fn.arg_names:
+        if name in constexprs:
+            signature[name] = "constexpr"
+        elif name == "n":
+            signature[name] = "i32"
+        elif name in pointers:  # x, dy and elementwise outputs in the input dtype
+            signature[name] = f"*{dtype}"
+        else:  # scalar arguments and per-program partial sums in the compute dtype
+            signature[name] = f"*{compute}"
+    attrs = {(i,): [["tt.divisibility", 16]] for i, name in enumerate(fn.arg_names) if signature[name] != "constexpr"}
+    source = ASTSource(fn=fn, signature=signature, constexprs=constexprs, attrs=attrs)
+    return triton.compile(source, target=GPUTarget("cuda", sm, 32))
+
+
+def assemble(ptx: str, sm: int) -> dict:
+    """Registers and spill bytes from ptxas -v."""
+    from triton.backends.nvidia.compiler import get_ptxas
+
+    arch = re.search(r"^\.target\s+(\S+)", ptx, re.MULTILINE).group(1)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "kernel.ptx"
+        source.write_text(ptx)
+        command = [get_ptxas(sm).path, "-v", "--gpu-name", arch, str(source), "-o", str(Path(folder) / "k.cubin")]
+        log = subprocess.run(command, capture_output=True, text=True, check=True).stderr
+    spills = re.search(r"(\d+) bytes spill stores, (\d+) bytes spill loads", log)
+    return {
+        "registers": int(re.search(r"Used (\d+) registers", log).group(1)),
+        "spill_bytes": int(spills.group(1)) + int(spills.group(2)),
+        "local_memory": ".local" in ptx,
+    }
+
+
+def report(name: str, compiled, sm: int) -> dict:
+    ptx = compiled.asm["ptx"]
+    return {
+        "kernel": name,
+        **assemble(ptx, sm),
+        "vector_loads": "ld.global.v4" in ptx or "ld.global.v2.b64" in ptx,
+        "vector_stores": "st.global.v4" in ptx or "st.global.v2.b64" in ptx,
+    }
+
+
+def main(sm: int, dtype: str, names: list[str]) -> None:
+    for name in names:
+        module = importlib.import_module(f"smoothfn.generated.triton.{name}")
+        arguments = ["w", *module.PARAMETERS]
+        base = {"BLOCK": block_size(torch.float64 if dtype == "fp64" else torch.float32), "DTYPE": TYPES[dtype]}
+        scalar = {f"{a.upper()}_FULL": False for a in arguments}
+        full = {f"{a.upper()}_FULL": True for a in arguments}
+        needs = {f"NEED_{a.upper()}": True for a in ["x", *arguments]}
+        runs = [
+            ("forward", module.forward_kernel, ["x_ptr", "out_ptr"], {**base, **scalar}),
+            ("forward_full", module.forward_kernel, ["x_ptr", "out_ptr", *(f"{a}_ptr" for a in arguments)],
+             {**base, **full}),
+            ("backward", module.backward_kernel, ["x_ptr", "dy_ptr", "gx_ptr"], {**base, **scalar, **needs}),
+        ]
+        for label, fn, pointers, constexprs in runs:
+            result = report(f"{name}.{label}", compile_kernel(fn, pointers, dtype, constexprs, sm), sm)
+            print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), sys.argv[2], sys.argv[3:])
