@@ -4,7 +4,7 @@
 
 Providers, all measured side by side in one run (medians of --repeats after one warm-up):
   plain-eager     the formula αx + (1−α)[xΦ(x/w) + wφ(x/w)] in eager torch with autograd
-  smoothfn-eager  smoothfn.functional.sau (torch twin, closed-form backward)
+  smoothfn-eager  smoothfn.functional.sau (torch twin in cache-sized slices, closed-form backward)
   smoothfn-eager-cached  the same with SMOOTHFN_EAGER_COMPILE=1 (a cached compiled twin)
   plain-compiled  the formula under torch.compile
   smoothfn-compiled  smoothfn.functional.sau under torch.compile(fullgraph=True)
@@ -86,7 +86,9 @@ def main() -> None:
     base = {r["provider"]: r for r in rows}
     eager = base["smoothfn-eager"]["median_s"] / base["plain-eager"]["median_s"]
     cached = base["smoothfn-eager-cached"]["median_s"] / base["plain-eager"]["median_s"]
-    print(f"eager ratio (smoothfn / plain): time {eager:.2f}; with the cached compiled twin {cached:.2f}")
+    memory = base["smoothfn-eager"]["peak_rss_growth_mb"] / base["plain-eager"]["peak_rss_growth_mb"]
+    print(f"eager ratio (smoothfn / plain): time {eager:.2f}, peak memory {memory:.2f}; "
+          f"with the cached compiled twin: time {cached:.2f}")
     print(f"compiled ratio (smoothfn / plain): time "
           f"{base['smoothfn-compiled']['median_s'] / base['plain-compiled']['median_s']:.2f}")
 

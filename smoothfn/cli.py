@@ -23,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     derive.add_argument("--out", default="derivations", help="folder for --all (default: derivations)")
     derive.add_argument("--jobs", type=int, default=None, help="worker processes for --all")
 
-    generate = commands.add_parser("generate", help="regenerate the torch twin in smoothfn/generated")
+    generate = commands.add_parser(
+        "generate", help="regenerate the torch twin and the Triton kernels in smoothfn/generated"
+    )
     generate.add_argument("--jobs", type=int, default=None, help="worker processes")
 
     commands.add_parser("demo", help="a tour of the library on built-in defaults")
