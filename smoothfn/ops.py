@@ -32,6 +32,10 @@ def compute_dtype(dtype: torch.dtype) -> torch.dtype:
 def generated(function: str, kernel: str):
     """The generated module of a pair, or a clear error naming why there is none."""
     module = MODULES.get((function, kernel))
+    if module is None and function in ("floor", "round"):  # a series, not a generated closed form
+        from smoothfn.staircase_series import module_for
+
+        return module_for(function, kernel)
     if module is None:
         reason = UNAVAILABLE.get((function, kernel), "not in the catalog")
         raise NoClosedFormError(f"no generated kernel for {function} ∗ {kernel}: {reason}")

@@ -1,0 +1,197 @@
+r"""The torch twin of the smoothed staircases floor_w(x) = E⌊x − wY⌋ and round_w(x) = floor_w(x + 1/2).
+
+With m = ⌊x⌋ and r = x − m ∈ [0, 1), three exact representations, each used where a fixed number
+of terms reaches full precision (term counts below; all elementwise, traceable by torch.compile):
+
+* **local** (layer cake over the jumps, only left tails L_0(t) = P(Y < −t), t ≥ 0):
+
+      floor_w(x) = m + Σ_{j≥1} L_0((j − r)/w) − Σ_{j≥0} L_0((j + r)/w),
+      ∂/∂x = Σ_{j≥1} k((j − r)/w)/w + Σ_{j≥0} k((j + r)/w)/w,
+      ∂/∂w = Σ_{j≥1} a_j k(a_j)/w − Σ_{j≥0} b_j k(b_j)/w,   a_j = (j − r)/w, b_j = (j + r)/w;
+
+  exact with J terms a side for compact kernels when w ≤ J − 1; for light tails while L_0((J−1)/w)
+  is below the fp64 resolution. L_0 and k are the generated building blocks (SymPy's).
+* **Fourier** (floor(x) = x − 1/2 + Σ_k sin(2πkx)/(πk), φ the kernel's characteristic function):
+
+      floor_w(x) = x − 1/2 + Σ_{k≥1} φ(2πkw) sin(2πkr)/(πk),
+      ∂/∂x = 1 + 2 Σ φ(2πkw) cos(2πkr),   ∂/∂w = 2 Σ φ'(2πkw) sin(2πkr);
+
+  Gaussian φ(t) = e^{−t²/2}, logistic φ(t) = πt/sinh(πt) (checked against quadrature in the tests).
+* **closed forms** of the Fourier series: Laplace (φ = 1/(1 + t²), c = 1/(2w), u = 1 − 2r):
+  floor_w = m − sinh(cu)/(2 sinh c);
+  uniform (w ≥ 1): floor_w = x − 1/2 − [B(frac(x + w)) − B(frac(x − w))]/(4w), B(s) = s² − s.
+
+Per kernel: gaussian local J = 9 for w ≤ 0.2, Fourier K = 8 above; logistic local J = 13 for
+w ≤ 0.3, Fourier K = 9 above; laplace closed form for every w; cauchy diverges (floor grows
+like |x| and E|Y| = ∞), as the derivation says; uniform local J = 3
+for w < 1, closed form above; triangular and epanechnikov local J = 12, exact for w ≤ 11 (wider
+is refused by smoothfn.functional); student_t2 local J = 24 plus the tail Σ_{j>J} by the midpoint
+rule, w[L_1((J − 1/2 − r)/w) − L_1((J − 1/2 + r)/w)] (L_1 = ∫_t^∞ L_0), accurate to about 1e-7
+relative to w at w = 1 (tested bound).
+
+round_w(x) = floor_w(x + 1/2). At x = ±inf the result is x; nan stays nan.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from smoothfn.errors import DivergentConvolutionError, UnknownKernelError
+from smoothfn.generated import building_blocks as blocks
+
+# (local terms J, width below which the local form is used: None = always)
+LOCAL = {"gaussian": (9, 0.2), "logistic": (13, 0.3), "uniform": (3, 1.0), "triangular": (12, None),
+         "epanechnikov": (12, None), "student_t2": (24, None)}
+FOURIER_TERMS = {"gaussian": 8, "logistic": 9}
+# widest exact width of the local-only kernels (J − 1)
+MAX_WIDTH = {"triangular": 11.0, "epanechnikov": 11.0}
+
+
+def _split(x):
+    m = torch.floor(x)
+    return m, torch.where(torch.isinf(x), torch.zeros_like(x), x - m)
+
+
+def _local(kernel: str, x, w, terms: int):
+    L0, pdf = getattr(blocks, f"L0_{kernel}"), getattr(blocks, f"pdf_{kernel}")
+    m, r = _split(x)
+    value, dx, dw = m, torch.zeros_like(x + w), torch.zeros_like(x + w)
+    for j in range(terms):
+        b = (j + r) / w
+        kb = pdf(b)
+        value = value - L0(b)
+        dx = dx + kb / w
+        dw = dw - b * kb / w
+        if j >= 1:
+            a = (j - r) / w
+            ka = pdf(a)
+            value = value + L0(a)
+            dx = dx + ka / w
+            dw = dw + a * ka / w
+    if kernel == "student_t2":  # midpoint-rule tail of the paired sums beyond J
+        L1 = blocks.L1_student_t2
+        upper, lower = (terms - 0.5 - r) / w, (terms - 0.5 + r) / w
+        # Euler–Maclaurin: Σ_{j≥J} h(j) = ∫_{J−1/2}^∞ h + h'(J − 1/2)/24 + …
+        value = value + w * (L1(upper) - L1(lower)) + (pdf(lower) - pdf(upper)) / (24 * w)
+        # d/dr and d/dw of the tail: L_1' = −L_0
+        dx = dx + L0(upper) + L0(lower)
+        dw = dw + (L1(upper) - L1(lower)) + upper * L0(upper) - lower * L0(lower)
+        # the correction's derivatives, with k'(u) = −3u·k(u)/(1 + u²) for this kernel
+        k_up, k_low = pdf(upper), pdf(lower)
+        slope_up, slope_low = -3 * upper * k_up / (1 + upper * upper), -3 * lower * k_low / (1 + lower * lower)
+        dx = dx + (slope_low + slope_up) / (24 * w * w)
+        dw = dw - (k_low - k_up) / (24 * w * w) + (-slope_low * lower + slope_up * upper) / (24 * w * w)
+    return value, dx, dw
+
+
+def _phi(kernel: str, t):
+    """φ(t) and φ'(t) for t ≥ 0."""
+    if kernel == "gaussian":
+        phi = torch.exp(-0.5 * t * t)
+        return phi, -t * phi
+    # logistic: πt/sinh(πt) = 2πt e^{−πt}/(1 − e^{−2πt}), finite for all t ≥ 0
+    s = math.pi * t
+    e = torch.exp(-2 * s)
+    phi = torch.where(s > 0, -2 * s * torch.exp(-s) / torch.expm1(-2 * s), torch.ones_like(s))
+    coth = torch.where(s > 0, (1 + e) / -torch.expm1(-2 * s), torch.ones_like(s))
+    derivative = torch.where(s > 0, phi * (1 / t - math.pi * coth), torch.zeros_like(s))
+    return phi, derivative
+
+
+def _fourier(kernel: str, x, w, terms: int):
+    m, r = _split(x)
+    value = m + r - 0.5
+    dx, dw = torch.ones_like(x + w), torch.zeros_like(x + w)
+    for k in range(1, terms + 1):
+        phi, dphi = _phi(kernel, 2 * math.pi * k * w)
+        angle = 2 * math.pi * k * r
+        s, c = torch.sin(angle), torch.cos(angle)
+        value = value + phi * s / (math.pi * k)
+        dx = dx + 2 * phi * c
+        dw = dw + 2 * dphi * s
+    return value, dx, dw
+
+
+def _laplace(x, w):
+    m, r = _split(x)
+    c = 0.5 / w
+    u = 1 - 2 * r
+    au = torch.abs(u)
+    # sinh(cu)/sinh(c) = sign(u) e^{c(|u|−1)} (1 − e^{−2c|u|})/(1 − e^{−2c}), cosh likewise
+    scale = torch.exp(c * (au - 1)) / -torch.expm1(-2 * c)
+    sinh_ratio = torch.sign(u) * scale * -torch.expm1(-2 * c * au)
+    cosh_ratio = scale * (1 + torch.exp(-2 * c * au))
+    coth = (1 + torch.exp(-2 * c)) / -torch.expm1(-2 * c)
+    value = m - 0.5 * sinh_ratio
+    dx = c * cosh_ratio
+    # ∂/∂c of −sinh(cu)/(2 sinh c) = −[u cosh(cu) − sinh(cu) coth c]/(2 sinh c); dc/dw = −c/w
+    dw = (u * cosh_ratio - sinh_ratio * coth) / 2 * (c / w)
+    return value, dx, dw
+
+
+def _uniform_wide(x, w):
+    m, r = _split(x)
+
+    def bernoulli(s):
+        f = s - torch.floor(s)
+        return f * f - f, 2 * f - 1
+
+    bp, dbp = bernoulli(r + w)
+    bm, dbm = bernoulli(r - w)
+    value = m + r - 0.5 - (bp - bm) / (4 * w)
+    dx = 1 - (dbp - dbm) / (4 * w)
+    dw = (bp - bm) / (4 * w * w) - (dbp + dbm) / (4 * w)
+    return value, dx, dw
+
+
+def _evaluate(kernel: str, x, w):
+    if kernel == "laplace":
+        value, dx, dw = _laplace(x, w)
+    else:
+        terms, switch = LOCAL[kernel]
+        value, dx, dw = _local(kernel, x, w, terms)
+        if switch is not None:
+            wide = _uniform_wide(x, w) if kernel == "uniform" else _fourier(kernel, x, w, FOURIER_TERMS[kernel])
+            use_local = w <= switch if kernel != "uniform" else w < switch
+            value, dx, dw = (torch.where(use_local, a, b) for a, b in zip((value, dx, dw), wide))
+    infinite = torch.isinf(x)
+    value = torch.where(infinite, x + torch.zeros_like(w), value)
+    dx = torch.where(infinite, torch.ones_like(dx), dx)
+    dw = torch.where(infinite, torch.zeros_like(dw), dw)
+    return value, dx, dw
+
+
+class StaircaseTwin:
+    """floor_w or round_w with one kernel, shaped like a generated twin module."""
+
+    PARAMETERS = ()
+
+    def __init__(self, function: str, kernel: str):
+        self.__name__ = f"smoothfn.staircase_series.{function}_{kernel}"
+        self.kernel = kernel
+        self.shift = 0.5 if function == "round" else 0.0
+        self.MAX_WIDTH = MAX_WIDTH.get(kernel)
+
+    def forward(self, x, w):
+        return _evaluate(self.kernel, x + self.shift, w)[0]
+
+    def backward(self, x, w):
+        """(∂/∂x, ∂/∂w)"""
+        return _evaluate(self.kernel, x + self.shift, w)[1:]
+
+
+# built once, so that torch.compile sees constants rather than constructor calls
+TWINS = {(f, k): StaircaseTwin(f, k) for f in ("floor", "round") for k in (*LOCAL, "laplace")}
+
+
+def module_for(function: str, kernel: str) -> StaircaseTwin:
+    """The twin of floor_w or round_w with ``kernel``."""
+    if kernel == "cauchy":
+        raise DivergentConvolutionError(
+            f"{function} ∗ cauchy diverges: {function} grows like |x| and the cauchy kernel has no finite E|Y|"
+        )
+    if (function, kernel) not in TWINS:
+        raise UnknownKernelError(f"unknown kernel {kernel!r}")
+    return TWINS[(function, kernel)]

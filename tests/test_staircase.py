@@ -1,0 +1,138 @@
+"""The torch twin of floor_w and round_w against the derivation's mpmath series, and its numerics."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import mpmath
+import pytest
+import torch
+
+import smoothfn.functional as F
+from smoothfn import KERNELS, derive
+from smoothfn.staircase_series import module_for
+
+WIDTHS = (1e-3, 0.05, 0.2, 0.3, 0.7, 1.0, 3.0, 9.0)
+XS = (-3.3, -1.0, -0.5, -0.01, 0.0, 0.2, 0.5, 0.77, 0.999, 2.5, 1000.3, -12345.6)
+# fp64 relative tolerance (absolute floor 1e-13·(1 + |x|)); student_t2 uses a truncated series
+# with a midpoint-rule tail
+TOLERANCE = {k: 1e-12 for k in KERNELS} | {"student_t2": 1e-5}
+
+
+def on_density_edge(kernel: str, x: float, w: float) -> bool:
+    """The uniform density jumps at ±1: where (x − n)/w = ±1 the derivatives are one-sided."""
+    near = range(math.floor(x - w) - 1, math.floor(x + w) + 2)
+    return kernel == "uniform" and any(abs(abs(x - n) - w) < 1e-9 for n in near)
+
+
+@functools.cache
+def reference(function: str, kernel: str):
+    """The series value at 40 digits and its derivatives by central differences of it (the
+    series is summed by mpmath.nsum, whose acceleration misjudges derivative series whose
+    terms stop at a compact kernel's edge)."""
+    value = derive(function, kernel)._lambdified
+
+    def at(x, w):
+        return value(mpmath.mpf(x), mpmath.mpf(w))
+
+    def dx(x, w):
+        h = mpmath.mpf(w) * mpmath.mpf("1e-12")
+        return (at(mpmath.mpf(x) + h, w) - at(mpmath.mpf(x) - h, w)) / (2 * h)
+
+    def dw(x, w):
+        h = mpmath.mpf(w) * mpmath.mpf("1e-12")
+        return (at(x, mpmath.mpf(w) + h) - at(x, mpmath.mpf(w) - h)) / (2 * h)
+
+    return at, dx, dw
+
+
+def exact(fn, x, w):
+    with mpmath.workdps(45):
+        return float(fn(x, w))
+
+
+SERIES_KERNELS = [k for k in KERNELS if k != "cauchy"]  # floor ∗ cauchy diverges
+
+
+@pytest.mark.parametrize("function", ["floor", "round"])
+@pytest.mark.parametrize("kernel", SERIES_KERNELS)
+def test_value_and_derivatives_match_the_series(function, kernel):
+    module = module_for(function, kernel)
+    fns = reference(function, kernel)
+    rel = TOLERANCE[kernel]
+    widths = [w for w in WIDTHS if w <= (module.MAX_WIDTH or math.inf)]
+    for w in widths:
+        x = torch.tensor(XS, dtype=torch.float64)
+        wt = torch.tensor(w, dtype=torch.float64)
+        got = [module.forward(x, wt), *module.backward(x, wt)]
+        for name, fn, values in zip(("value", "d/dx", "d/dw"), fns, got):
+            for xv, g in zip(XS, values.tolist()):
+                if name != "value" and on_density_edge(kernel, xv + (0.5 if function == "round" else 0), w):
+                    continue
+                e = exact(fn, xv, w)
+                scale = 1 if name == "value" else 1 / w
+                assert abs(g - e) <= rel * abs(e) + max(rel, 1e-13) * (1 + abs(xv)) * scale, f"{name} at x={xv}, w={w}"
+
+
+@pytest.mark.parametrize("kernel", SERIES_KERNELS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_extremes_monotone_and_fp32(kernel, dtype):
+    module = module_for("floor", kernel)
+    special = torch.tensor([-1e30, 1e30, -math.inf, math.inf, math.nan])
+    x = torch.cat([torch.linspace(-4, 4, 4001, dtype=torch.float64), special])
+    top = min(module.MAX_WIDTH or math.inf, 1e3)
+    for w in (1e-6, 1e-3, 0.3, 1.0, 7.0, top):
+        wt = torch.tensor(w, dtype=dtype)
+        v = module.forward(x.to(dtype), wt)
+        dx, dw = module.backward(x.to(dtype), wt)
+        assert torch.isnan(v[-1]) and not torch.isnan(v[:-1]).any(), f"w={w}"
+        assert not torch.isnan(dx[:-1]).any() and not torch.isnan(dw[:-1]).any()
+        assert v[-3] == -math.inf and v[-2] == math.inf
+        assert (dx[:-1] >= 0).all()
+        assert (torch.diff(v[:4001]) >= -4 * torch.finfo(dtype).eps).all(), f"not monotone at w={w}"
+        v64 = module.forward(x[:4001], torch.tensor(w, dtype=torch.float64))
+        atol = 1e-5 if kernel != "student_t2" else 1e-4  # 48 terms summed in fp32
+        assert torch.allclose(v[:4001].double(), v64, rtol=0, atol=atol), f"fp32 vs fp64 at w={w}"
+    # far from the origin floor_w(x) − x stays bounded and exact at fp32/fp64 integers
+    far = module.forward(torch.tensor([1e30], dtype=dtype), torch.tensor(0.5, dtype=dtype))
+    assert float(far) == pytest.approx(1e30, rel=1e-6)
+
+
+def test_characteristic_functions_against_quadrature():
+    from smoothfn.staircase_series import _phi
+
+    def transform(pdf, t):
+        return 2 * mpmath.quad(lambda u: mpmath.cos(t * u) * float(pdf(u)), [0, 10, 40, mpmath.inf])
+
+    for kernel in ("gaussian", "logistic"):
+        for t in (0.0, 0.3, 1.0, 2.5, 6.0):
+            expected = transform(KERNELS[kernel].pdf, t)
+            phi, _ = _phi(kernel, torch.tensor(t, dtype=torch.float64))
+            assert float(phi) == pytest.approx(float(expected), rel=1e-9, abs=1e-12)
+
+
+def test_functional_floor_round_and_compile():
+    x = torch.linspace(-2, 2, 41, dtype=torch.float64, requires_grad=True)
+    w = torch.tensor(0.4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda x, w: F.floor(x, width=w), (x, w))
+    assert torch.autograd.gradcheck(lambda x, w: F.round(x, width=w, kernel="logistic"), (x, w))
+    shifted = x.detach() + 0.5
+    off_jumps = x.detach()[(shifted - torch.floor(shifted) - 0.5).abs() < 0.45]  # away from round's jumps
+    assert torch.allclose(F.round(off_jumps, width=1e-4), torch.floor(off_jumps + 0.5), atol=1e-12)
+    torch._dynamo.reset()
+    compiled = torch.compile(lambda x: F.floor(x, width=0.4, kernel="laplace").sum(), fullgraph=True)
+    xs = x.detach().clone().requires_grad_()
+    compiled(xs).backward()
+    ys = x.detach().clone().requires_grad_()
+    F.floor(ys, width=0.4, kernel="laplace").sum().backward()
+    assert torch.allclose(xs.grad, ys.grad, rtol=1e-12)
+
+
+def test_refusals():
+    from smoothfn.errors import DivergentConvolutionError, SmoothfnError
+
+    with pytest.raises(SmoothfnError, match="width"):
+        F.floor(torch.zeros(3), width=50.0, kernel="triangular")
+    with pytest.raises(DivergentConvolutionError):
+        F.round(torch.zeros(3), width=0.5, kernel="cauchy")
