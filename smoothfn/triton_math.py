@@ -1,27 +1,34 @@
 """Device functions that ``triton.language`` lacks, from primitives that work both compiled and
-in Triton's interpreter (``tl.exp``, ``tl.log``, ``tl.sqrt_rn``, ``tl.div_rn``, ``tl.math.erf``,
-arithmetic). Each computes in its argument's dtype (fp32 or fp64, chosen at compile time).
+in Triton's interpreter (``tl.exp``, ``tl.exp2``, ``tl.log``, ``tl.fma``, ``tl.sqrt_rn``,
+``tl.div_rn``, ``tl.math.erf``, arithmetic). Each computes in its argument's dtype (fp32 or fp64,
+chosen at compile time). Polynomial coefficients come from ``tools/fit_triton_math.py``.
 
 * ``divide(a, b)``, ``square_root(a)``: correctly rounded; Triton compiles fp32 ``/`` and
   ``tl.sqrt`` to ``div.approx`` / ``sqrt.approx.ftz`` (subnormals flushed, 0 for |b| > 2^126).
 * ``erfc_nonnegative(x)``, x ≥ 0: 1 − erf(x) for x ≤ 0.5 (no cancellation there: erfc ≥ 0.47);
-  beyond, with t = 2/(2 + x) and s = (t − t₀)/t₀, t₀ = 1/2.5,
+  beyond, with q + q_low = 1/(2 + x) to twice the working precision,
 
-      erfc(x) = t · exp(−h) · exp(P(s)) · (1 − l),   x² = h + l exactly (h = x·x, l = fma(x, x, −h)),
+      erfc(x) = exp(−x²) · q · R(s),   s = A·q + B ∈ [−1, 1],   R(s) ≈ erfcx(x)·(2 + x),
 
-  P a Chebyshev fit of log(erfcx(x)/t) (degree 24 for fp64, fit error 1e-17; 11 for fp32,
-  2.6e-9). Splitting x² keeps the relative error deep in the tail, where exp(−x²) would lose
-  x²·ε. Coefficients from ``tools/fit_triton_math.py``.
-* ``acot_nonnegative(t)`` = atan(1/t), t ≥ 0 (π/2 at 0, 0 at +inf): π/2 − atan(t) for t < 1,
-  atan(1/t) otherwise, atan(v) = π/4 + atan((v − 1)/(v + 1)) above tan(π/8), and below it
-  atan(v) = v + v³·Q(v²) (degree 10 for fp64, fit error 3e-17; 4 for fp32, 1.6e-8).
-* ``log1p(y)``, y > −1: with u = 1 + y, log(u)·y/(u − 1) (exact correction of the rounding in
-  u, Goldberg/Kahan), y itself where u rounds to 1.
-* ``hypot1(t)`` = √(1 + t²) without overflow: |t|·√(1 + (1/t)²) for |t| > 1.
+  R a Chebyshev fit (degree 22 for fp64, 8 for fp32, about 0.2 ulp) over x ≤ 27.25 (fp64) /
+  10.0625 (fp32); beyond, erfc is below half the smallest subnormal and 0 is its correctly
+  rounded value. exp(−x²) is taken from the exact split x² = h + l (h = x·x, l = fma(x, x, −h)):
+  exp(−h)·(1 − l), so the tail keeps its relative accuracy where exp(−x²) would lose x²·ε. In
+  fp32 the exponent is split once more, −h·log2(e) = p + p_low, and exp2(p) is scaled by 2^64
+  where it would be subnormal: a GPU's fp32 ``tl.exp`` is ``ex2.approx`` of a rounded product
+  (relative error growing like |x|²·2^-24) and flushes subnormal results.
+* ``acot_nonnegative(t)`` = atan(1/t), t ≥ 0 (π/2 at 0, 0 at +inf): reduced to
+  |w| ≤ tan(π/8) by w = t (then π/2 − atan w), w = 1/t (above tan(3π/8)) or
+  w = (1 − t)/(1 + t) (then π/4 + atan w); atan(w) = w + w³·Q(w²) (degree 10 for fp64, 4 for
+  fp32).
+* ``log1p(y)``, y ≥ −1: with u = 1 + y rounded and c = y − (u − 1) its exact rounding error,
+  log(1 + y) = log(u) + c/u to first order in c/u (|c/u| ≤ ε).
+* ``hypot1(t)`` = √(1 + t²) without overflow: fma(t, t, 1) under the root, |t| beyond 2^32
+  (where 1 + t² rounds to t² in fp64).
 
-Measured accuracy (tests/test_triton_math.py, against 40-digit mpmath; interpreter): see there.
-On a GPU, fp32 ``tl.exp`` is ``ex2.approx`` (relative error growing like |x|·2^-24): the tails
-of fp32 results inherit it.
+Measured relative accuracy against 40-digit mpmath (tests/test_triton_math.py, interpreter):
+erfc 1e-15 / 5e-7, acot 6e-16 / 3.5e-7, log1p 6e-16 / 4.5e-7, hypot1 4e-16 / 2.5e-7 (fp64 / fp32
+bounds the test enforces); every function also compiles for sm_80 and sm_90 without spills.
 """
 
 import triton
@@ -49,112 +56,126 @@ def square_root(a):
 
 
 @triton.jit
-def _erfc_log_ratio(s):
-    """P(s) = log(erfcx(x)/t), s = (t − 0.4)/0.4, t = 2/(2 + x)."""
-    if s.dtype == tl.float64:
-        p = 2.9026751290096314e-10
-        p = p * s + 1.3027851492021677e-10
-        p = p * s + -3.3578096667763043e-09
-        p = p * s + 1.1980674792558819e-09
-        p = p * s + 1.867105934702957e-08
-        p = p * s + -2.507593878740671e-08
-        p = p * s + -6.008621255396908e-08
-        p = p * s + 1.9028676837373647e-07
-        p = p * s + 5.9430234925879345e-08
-        p = p * s + -9.734905628180281e-07
-        p = p * s + 6.910812553834522e-07
-        p = p * s + 4.01047736927699e-06
-        p = p * s + -6.395864375864439e-06
-        p = p * s + -1.4771081266129207e-05
-        p = p * s + 3.887322740502539e-05
-        p = p * s + 5.453586975442316e-05
-        p = p * s + -0.0002113154500153603
-        p = p * s + -0.00024266197186668741
-        p = p * s + 0.0011597608925313025
-        p = p * s + 0.0016209949314942656
-        p = p * s + -0.006975254683967832
-        p = p * s + -0.0183674738093849
-        p = p * s + 0.04637608495282526
-        p = p * s + 0.5187684450161724
-        p = p * s + -0.8040723101069575
+def _erfc_polynomial(q, q_low):
+    """erfcx(x)·(2 + x), a polynomial in s = A·q + B, q + q_low = 1/(2 + x); from tools/fit_triton_math.py."""
+    if q.dtype == tl.float64:
+        s = tl.fma(q_low, 5.467289719626168, tl.fma(q, 5.467289719626168, -1.1869158878504673))
+        p = -8.196609229386091e-11 + tl.zeros_like(s)
+        p = tl.fma(p, s, 2.7457993941664238e-11)
+        p = tl.fma(p, s, 8.36055937753536e-10)
+        p = tl.fma(p, s, -1.050250077484128e-09)
+        p = tl.fma(p, s, -3.4711454799473314e-09)
+        p = tl.fma(p, s, 1.0872151837600446e-08)
+        p = tl.fma(p, s, -7.937300017864247e-10)
+        p = tl.fma(p, s, -6.00611076189321e-08)
+        p = tl.fma(p, s, 1.2045489543271755e-07)
+        p = tl.fma(p, s, 1.5942783731768953e-07)
+        p = tl.fma(p, s, -1.0877447582682256e-06)
+        p = tl.fma(p, s, 6.754914081501263e-07)
+        p = tl.fma(p, s, 6.976496059945798e-06)
+        p = tl.fma(p, s, -1.4579472864213076e-05)
+        p = tl.fma(p, s, -4.112158849479726e-05)
+        p = tl.fma(p, s, 0.00016516430170391015)
+        p = tl.fma(p, s, 0.00030883046259240927)
+        p = tl.fma(p, s, -0.0017888163196051014)
+        p = tl.fma(p, s, -0.004734374202106056)
+        p = tl.fma(p, s, 0.01821587176732249)
+        p = tl.fma(p, s, 0.1407806667956215)
+        p = tl.fma(p, s, 0.4504389859884456)
+        p = tl.fma(p, s, 0.93588844234679)
     else:
-        p = -6.863898878982308e-06
-        p = p * s + 2.360793092782793e-05
-        p = p * s + 4.692973320558026e-05
-        p = p * s + -0.0001955396513525814
-        p = p * s + -0.00023900478286451688
-        p = p * s + 0.0011519139827872304
-        p = p * s + 0.00162017117231303
-        p = p * s + -0.00697345588138847
-        p = p * s + -0.018367404550007536
-        p = p * s + 0.046375932428022085
-        p = p * s + 0.5187684440578446
-        p = p * s + -0.8040723079930064
+        s = tl.fma(q_low, 6.307189464569092, tl.fma(q, 6.307189464569092, -1.5228757858276367))
+        p = -1.3589734517090092e-05 + tl.zeros_like(s)
+        p = tl.fma(p, s, 3.836951790026628e-05)
+        p = tl.fma(p, s, 0.00018427802971890948)
+        p = tl.fma(p, s, -0.00072476600265484)
+        p = tl.fma(p, s, -0.003291335715925361)
+        p = tl.fma(p, s, 0.010025415873025119)
+        p = tl.fma(p, s, 0.11084188437721136)
+        p = tl.fma(p, s, 0.4237563291632325)
+        p = tl.fma(p, s, 0.9984092767020097)
     return p
 
 
 @triton.jit
 def erfc_nonnegative(x):
     """erfc(x) for x ≥ 0 (nan stays nan, +inf gives 0)."""
-    t = divide(2.0, 2.0 + x)
-    h = x * x
-    low = tl.fma(x, x, -h)
-    tail = t * tl.exp(-h) * tl.exp(_erfc_log_ratio(2.5 * t - 1.0)) * (1.0 - low)
-    tail = tl.where(x > 27.5, 0.0, tail)  # below the smallest fp64 subnormal; avoids inf·0 beyond
-    return tl.where(x <= 0.5, 1.0 - tl.math.erf(x), tail)
-
-
-@triton.jit
-def _atan_small(v):
-    """atan(v) for |v| ≤ tan(π/8): v + v³·Q(v²)."""
-    y = v * v
-    if v.dtype == tl.float64:
-        p = -0.01917688711906226
-        p = p * y + 0.03923165829558719
-        p = p * y + -0.0508544973794026
-        p = p * y + 0.0585814891280221
-        p = p * y + -0.06664511447381948
-        p = p * y + 0.07692183190826087
-        p = p * y + -0.09090904578123903
-        p = p * y + 0.11111111015256361
-        p = p * y + -0.14285714284666542
-        p = p * y + 0.1999999999999552
-        p = p * y + -0.3333333333333333
+    # A float assigned to a variable becomes an fp32 tensor: constants stay inline.
+    if x.dtype == tl.float64:
+        beyond = x > 27.25  # erfc(x) < 2^-1075 there, so 0 is its correctly rounded value
     else:
-        p = -0.06451928208121749
-        p = p * y + 0.10743731490791084
-        p = p * y + -0.1426395559798464
-        p = p * y + 0.19999540483648964
-        p = p * y + -0.3333333176116852
-    return v + v * y * p
+        beyond = x > 10.0625  # erfc(x) < 2^-150
+    z = tl.where(beyond, 0.0, x)  # keeps inf out of the tail; nan passes
+    d = 2.0 + z
+    d_low = z - (d - 2.0)  # 2 + z = d + d_low exactly
+    q = divide(1.0, d)
+    q_low = q * (tl.fma(-q, d, 1.0) - q * d_low)  # 1/(2 + z) = q + q_low to twice the working precision
+    r = _erfc_polynomial(q, q_low)
+    erfcx = tl.fma(r, q, r * q_low)
+    h = z * z
+    low = tl.fma(z, z, -h)  # z² = h + low exactly
+    if x.dtype == tl.float64:
+        e = tl.exp(-h)
+        tail = tl.fma(-e, low, e) * erfcx  # exp(−z²) = exp(−h)·(1 − low)
+    else:
+        # A GPU computes fp32 tl.exp(v) as ex2.approx(v·log2(e) rounded): exp2 of the exponent split
+        # exactly instead, shifted by 64 where 2^p is subnormal (exp2 flushes those to 0 on a GPU).
+        p = h * -1.4426950408889634
+        p_low = tl.fma(h, -1.4426950408889634, -p) - h * 1.9259629911266175e-08 - low * 1.4426950408889634
+        deep = p < -120.0
+        e = tl.exp2(tl.where(deep, p + 64.0, p))
+        e = tl.fma(e, p_low * 0.6931471805599453, e)  # 2^p·2^p_low
+        tail = (e * erfcx) * tl.where(deep, 5.421010862427522e-20, 1.0)  # 2^-64
+    return tl.where(x <= 0.5, 1.0 - tl.math.erf(x), tl.where(beyond, 0.0, tail))
 
 
 @triton.jit
-def _atan_unit(v):
-    """atan(v) for 0 ≤ v ≤ 1."""
-    reduced = 0.7853981633974483 + _atan_small(divide(v - 1.0, v + 1.0))
-    return tl.where(v > 0.41421356237309503, reduced, _atan_small(v))
+def _atan_reduced(w):
+    """atan(w) = w + w³·Q(w²) for |w| ≤ tan(π/8); coefficients from tools/fit_triton_math.py."""
+    y = w * w
+    if w.dtype == tl.float64:
+        p = -0.019174543572021332 + tl.zeros_like(y)
+        p = tl.fma(p, y, 0.03922974453661223)
+        p = tl.fma(p, y, -0.05085383488842831)
+        p = tl.fma(p, y, 0.058581362519061465)
+        p = tl.fma(p, y, -0.06664509989818045)
+        p = tl.fma(p, y, 0.07692183087342026)
+        p = tl.fma(p, y, -0.0909090457366906)
+        p = tl.fma(p, y, 0.11111111015146714)
+        p = tl.fma(p, y, -0.1428571428466518)
+        p = tl.fma(p, y, 0.19999999999995513)
+        p = tl.fma(p, y, -0.3333333333333333)
+    else:
+        p = -0.06451597258952992 + tl.zeros_like(y)
+        p = tl.fma(p, y, 0.10743631627144574)
+        p = tl.fma(p, y, -0.1426394635791234)
+        p = tl.fma(p, y, 0.19999540216937534)
+        p = tl.fma(p, y, -0.3333333176000804)
+    return tl.fma(w * y, p, w)
 
 
 @triton.jit
 def acot_nonnegative(t):
-    """atan(1/t) for t ≥ 0."""
-    small = 1.5707963267948966 - _atan_unit(tl.minimum(t, 1.0))
-    large = _atan_unit(divide(1.0, tl.maximum(t, 1.0)))
-    return tl.where(t < 1.0, small, tl.where(t >= 1.0, large, t))
+    """atan(1/t) for t ≥ 0 (π/2 at 0, 0 at +inf, nan stays nan)."""
+    low = t <= 0.41421356237309503  # tan(π/8)
+    high = t >= 2.414213562373095  # tan(3π/8)
+    numerator = tl.where(low, t, tl.where(high, 1.0, 1.0 - t))
+    denominator = tl.where(low, 1.0, tl.where(high, t, 1.0 + t))
+    a = _atan_reduced(divide(numerator, denominator))
+    return tl.where(low, 1.5707963267948966 - a, tl.where(high, a, 0.7853981633974483 + a))
 
 
 @triton.jit
 def log1p(y):
-    """log(1 + y) for y > −1, accurate for tiny y."""
+    """log(1 + y) for y ≥ −1, accurate for tiny y."""
     u = 1.0 + y
-    corrected = tl.log(u) * divide(y, tl.where(u == 1.0, 1.0, u - 1.0))
-    return tl.where(u == 1.0, y, tl.where(u == float("inf"), u, corrected))
+    c = y - (u - 1.0)  # 1 + y = u + c exactly
+    corrected = tl.log(u) + divide(c, tl.where(u == 0.0, 1.0, u))
+    return tl.where(u == float("inf"), u, corrected)
 
 
 @triton.jit
 def hypot1(t):
     """√(1 + t²) without overflow of t²."""
     a = tl.abs(t)
-    inverse = divide(1.0, tl.maximum(a, 1.0))
-    return tl.where(a > 1.0, a * square_root(1.0 + inverse * inverse), square_root(1.0 + a * a))
+    return tl.where(a > 4294967296.0, a, square_root(tl.fma(a, a, 1.0)))  # beyond 2^32 it rounds to |t|

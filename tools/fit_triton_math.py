@@ -1,59 +1,99 @@
 """Fit the polynomial coefficients of smoothfn/triton_math.py (run: python tools/fit_triton_math.py).
 
-Chebyshev fits with mpmath.chebyfit at 50 digits, coefficients printed highest degree first (the
-order Horner's rule in triton_math uses), with the fit's own error estimate:
+Chebyshev fits (mpmath.chebyfit at 50 digits) converted to monomials and printed highest degree
+first, as lists and as the Horner steps (one fma a line) pasted into triton_math:
 
-* erfc: P(s) = log(erfcx(x) / t) with t = 2/(2 + x) and s = (t − T_MID)/T_MID ∈ [−1, 1) for
-  x > ERFC_SWITCH (centred, so that the monomial coefficients stay small and Horner's rule does
-  not cancel); then erfc(x) = t·exp(−x²)·exp(P(s));
-* atan: Q(y) = (atan(v) − v)/v³ with y = v², for |v| ≤ tan(π/8); then atan(v) = v + v³·Q(v²).
+* erfc: R(s) = erfcx(x)·(C + x) for ERFC_SWITCH ≤ x ≤ ERFC_END[dtype], in the variable
+  s = A·q + B ∈ [−1, 1], q = 1/(C + x) (A and B rounded to the dtype, as triton_math uses them);
+  then erfc(x) = exp(−x²)·q·R(s). Beyond ERFC_END, erfc(x) is below half the smallest
+  subnormal, so 0 is its correctly rounded value. C between 1.5 and 3 needs about the same
+  degree; the range ending at ERFC_END rather than at infinity saves a few degrees.
+* atan: Q(y) = (atan(w) − w)/w³, y = w² ≤ tan²(π/8); then atan(w) = w + w³·Q(w²).
+
+Each degree is the smallest whose error is about 0.2 ulp: the largest relative error of erfc or
+atan (not of R or Q) over a dense grid, with the coefficients rounded to the dtype and the
+polynomial evaluated exactly.
 """
 
 import mpmath
+import numpy as np
 
 ERFC_SWITCH = 0.5
-DEGREES = {"erfc": {"fp64": 24, "fp32": 11}, "atan": {"fp64": 10, "fp32": 4}}
+ERFC_C = 2.0
+ERFC_END = {"fp64": 27.25, "fp32": 10.0625}
+ATAN_END = 0.1716  # just above tan(π/8)² = 0.171573
+DEGREES = {"erfc": {"fp64": 22, "fp32": 8}, "atan": {"fp64": 10, "fp32": 4}}
+DTYPES = {"fp64": np.float64, "fp32": np.float32}
 
 
-T_MID = 1 / (2 + ERFC_SWITCH)  # half of t at the switch
+def erfc_variable(end, dtype):
+    """A, B (rounded to dtype) and the interval of s = A·q + B for q = 1/(C + x), x ∈ [ERFC_SWITCH, end]."""
+    q_low, q_high = 1 / (ERFC_C + mpmath.mpf(end)), 1 / (ERFC_C + mpmath.mpf(ERFC_SWITCH))
+    a = float(DTYPES[dtype](2 / (q_high - q_low)))
+    b = float(DTYPES[dtype](-(q_high + q_low) / (q_high - q_low)))
+    return a, b, [a * q_low + b, a * q_high + b]
 
 
-def erfc_target(s):
-    t = T_MID * (1 + s)
-    if t == 0:
-        return -mpmath.log(mpmath.sqrt(mpmath.pi))  # erfcx(x)·(2 + x)/2 → 1/√π as x → ∞
-    x = 2 / t - 2
-    return mpmath.log(mpmath.erfc(x) * mpmath.exp(x * x) / t)
+def erfc_target(end, dtype):
+    a, b, interval = erfc_variable(end, dtype)
+
+    def target(s):
+        x = a / (s - b) - ERFC_C
+        return mpmath.erfc(x) * mpmath.exp(x * x) * (ERFC_C + x)
+
+    return target, interval
 
 
 def atan_target(y):
     if y == 0:
         return mpmath.mpf(-1) / 3
-    v = mpmath.sqrt(y)
-    return (mpmath.atan(v) - v) / v**3
+    w = mpmath.sqrt(y)
+    return (mpmath.atan(w) - w) / w**3
 
 
-def fit(target, interval, degree):
+def erfc_error(s, value, exact):
+    return value / exact - 1
+
+
+def atan_error(y, value, exact):
+    w = mpmath.sqrt(y)
+    return (w + w**3 * value) / (w + w**3 * exact) - 1 if y else value - exact
+
+
+def fit(target, error, interval, degree, dtype):
+    """Monomial coefficients (highest first), and the largest relative error of the function
+    they give (erfc or atan) with the coefficients rounded to dtype, over a dense grid."""
     with mpmath.workdps(50):
-        coefficients, error = mpmath.chebyfit(target, interval, degree + 1, error=True)
-    return [float(c) for c in coefficients], float(error)
+        coefficients = mpmath.chebyfit(target, interval, degree + 1)
+        rounded = [float(DTYPES[dtype](float(c))) for c in coefficients]
+        worst = mpmath.mpf(0)
+        for i in range(2001):
+            z = interval[0] + (interval[1] - interval[0]) * mpmath.mpf(i) / 2000
+            worst = max(worst, abs(error(z, mpmath.polyval(rounded, z), target(z))))
+    return [float(c) for c in coefficients], float(worst)
+
+
+def horner(variable, coefficients):
+    """The Horner evaluation as Triton source, one fma a line."""
+    lines = [f"p = {coefficients[0]!r} + tl.zeros_like({variable})"]
+    lines += [f"p = tl.fma(p, {variable}, {c!r})" for c in coefficients[1:]]
+    return "\n".join(lines)
 
 
 def main():
-    for name, target, interval in (("erfc", erfc_target, [-1, 1]),
-                                   ("atan", atan_target, [0, float(mpmath.tan(mpmath.pi / 8)) ** 2])):
-        for dtype, degree in DEGREES[name].items():
-            coefficients, error = fit(target, interval, degree)
-            size = sum(abs(c) for c in coefficients)
-            print(f"# {name} {dtype}: degree {degree}, fit error {error:.2e}, sum of |coefficients| {size:.2f}")
-            print(f"{name.upper()}_{dtype.upper()} = {coefficients!r}")
-
-
-def horner(variable: str, coefficients: list[float], indent: str = "        ") -> str:
-    """The Horner evaluation as Triton source (highest degree first), one step a line."""
-    lines = [f"{indent}p = {coefficients[0]!r}"]
-    lines += [f"{indent}p = p * {variable} + {c!r}" for c in coefficients[1:]]
-    return "\n".join(lines)
+    for dtype, end in ERFC_END.items():
+        a, b, interval = erfc_variable(end, dtype)
+        print(f"# erfc {dtype}: x in [{ERFC_SWITCH}, {end}], s = {a!r}·q + {b!r} in [{float(interval[0]):.6f}, "
+              f"{float(interval[1]):.6f}], q = 1/({ERFC_C} + x)")
+    fits = [("erfc", dtype, *erfc_target(end, dtype), erfc_error) for dtype, end in ERFC_END.items()]
+    fits += [("atan", dtype, atan_target, [0, ATAN_END], atan_error) for dtype in DTYPES]
+    for name, dtype, target, interval, error_of in fits:
+        degree = DEGREES[name][dtype]
+        coefficients, error = fit(target, error_of, interval, degree, dtype)
+        size = sum(abs(c) for c in coefficients)
+        print(f"# {name} {dtype}: degree {degree}, relative fit error {error:.2e}, sum of |coefficients| {size:.2f}")
+        print(f"{name.upper()}_{dtype.upper()} = {coefficients!r}")
+        print(horner("s" if name == "erfc" else "y", coefficients))
 
 
 if __name__ == "__main__":
