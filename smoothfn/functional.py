@@ -78,7 +78,33 @@ def _tensor(value, x: torch.Tensor, name: str) -> torch.Tensor:
         raise SmoothfnError(f"{name} must be a number or a tensor, got {value!r}") from None
 
 
-def _width(width, max_error, x, kernel: str, slope_jump) -> torch.Tensor:
+def _cauchy_kinks_width(error: torch.Tensor, slope, distance) -> torch.Tensor:
+    r"""The width at which a clamp-like function ∗ cauchy (slope s between two kinks D apart, flat
+    outside) has sup error ``error``. The sup is at the kinks, where (derivation.stable, the
+    regularized L̃_1)
+
+    .. math::
+        f_w - f = \frac{s}{\pi}\Big[D\,\mathrm{acot}\frac{D}{w}
+                  + \frac{w}{2}\log\Big(1 + \frac{D^2}{w^2}\Big)\Big],
+
+    which grows from 0 (like w·log(1/w)/π) to s·D/2; solved by bisection in log w, in fp64."""
+    slope = torch.as_tensor(slope, dtype=torch.float64, device=error.device)
+    target = error.detach().double() / slope * (1 - 1e-9)  # the bisection ends below it
+    distance = torch.as_tensor(distance, dtype=torch.float64, device=error.device).detach()
+    low = torch.full(torch.broadcast_shapes(target.shape, distance.shape), -60.0, dtype=torch.float64,
+                     device=error.device)
+    high = torch.full_like(low, 60.0)
+    for _ in range(80):  # 120/2^80 in log w
+        middle = (low + high) / 2
+        w = torch.exp(middle)
+        ratio = distance / w
+        value = (distance * torch.atan(w / distance) + w / 2 * torch.log1p(ratio * ratio)) / math.pi
+        too_wide = value > target
+        high, low = torch.where(too_wide, middle, high), torch.where(too_wide, low, middle)
+    return torch.exp(low).to(error.dtype)
+
+
+def _width(width, max_error, x, kernel: str, slope_jump, kink_distance=None) -> torch.Tensor:
     if (width is None) == (max_error is None):
         raise InvalidWidthError("give exactly one of width= and max_error=")
     if max_error is not None:
@@ -90,6 +116,10 @@ def _width(width, max_error, x, kernel: str, slope_jump) -> torch.Tensor:
         error = _tensor(max_error, x, "max_error")
         if not _holds(lambda: torch.all(error > 0)):
             raise SmoothfnError(f"max_error must be > 0, got {max_error!r}")
+        if kernel == "cauchy":  # E|Y| = ∞: only the bounded, clamp-like functions converge
+            if kink_distance is None:
+                raise SmoothfnError("max_error= with the cauchy kernel: only the clamp family converges")
+            return _cauchy_kinks_width(error, slope_jump, kink_distance)
         mean_abs = _MEAN_ABS[kernel]
         # sup|f_w − f| ≤ |Δ|·w·E|Y|/2 at each kink (equality for one kink): solve for w
         return error / (torch.as_tensor(slope_jump, dtype=error.dtype, device=error.device) * mean_abs / 2)
@@ -110,12 +140,12 @@ def _number(value, name: str) -> float:
         raise InvalidWidthError(f"{name} must be a positive number, got {value!r}") from None
 
 
-def _apply(function, kernel, x, width, max_error, backend, slope_jump, *params):
+def _apply(function, kernel, x, width, max_error, backend, slope_jump, *params, kink_distance=None):
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a tensor, got {type(x).__name__}")
     backend = _backend(backend)
     kernel = _kernel(kernel)
-    w = _width(width, max_error, x, kernel, slope_jump)
+    w = _width(width, max_error, x, kernel, slope_jump, kink_distance)
     return ops.smooth(function, kernel, x, w, *params, backend=backend)
 
 
@@ -150,22 +180,22 @@ def clamp(x, min, max, *, width=None, kernel: str = "gaussian", max_error=None, 
     lo, hi = _tensor(min, x, "min"), _tensor(max, x, "max")
     if not _holds(lambda: torch.all(lo < hi)):
         raise SmoothfnError(f"clamp needs min < max, got min={min!r}, max={max!r}")
-    return _apply("clamp", kernel, x, width, max_error, backend, 1.0, lo, hi)
+    return _apply("clamp", kernel, x, width, max_error, backend, 1.0, lo, hi, kink_distance=hi - lo)
 
 
 def hardtanh(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
     """Smoothed hardtanh, clamp(x, −1, 1) ∗ K_w."""
-    return _apply("hardtanh", kernel, x, width, max_error, backend, 1.0)
+    return _apply("hardtanh", kernel, x, width, max_error, backend, 1.0, kink_distance=2.0)
 
 
 def relu6(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
     """Smoothed ReLU6, clamp(x, 0, 6) ∗ K_w."""
-    return _apply("relu6", kernel, x, width, max_error, backend, 1.0)
+    return _apply("relu6", kernel, x, width, max_error, backend, 1.0, kink_distance=6.0)
 
 
 def hardsigmoid(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
     """Smoothed hard sigmoid, clamp(x/6 + 1/2, 0, 1) ∗ K_w (PyTorch's)."""
-    return _apply("hardsigmoid", kernel, x, width, max_error, backend, 1 / 6)
+    return _apply("hardsigmoid", kernel, x, width, max_error, backend, 1 / 6, kink_distance=6.0)
 
 
 def max(x, y, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):  # noqa: A001
@@ -218,8 +248,8 @@ def smu1(x, alpha=0.01, mu=4.332461424154261e-09):
 
 
 def floor(x, *, width=None, kernel: str = "gaussian", backend=None):
-    r"""Smoothed floor, :math:`E\lfloor x - wY\rfloor` (series forms in :mod:`smoothfn.staircase_series`;
-    torch only: ``backend="triton"`` is refused). Not for the cauchy kernel (divergent)."""
+    r"""Smoothed floor, :math:`E\lfloor x - wY\rfloor` (series forms in :mod:`smoothfn.staircase_series`,
+    Triton kernels in :mod:`smoothfn.triton_staircase`). Not for the cauchy kernel (divergent)."""
     _check_staircase_width(width, kernel)
     return _apply("floor", kernel, x, width, None, backend, None)
 

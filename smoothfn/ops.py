@@ -76,7 +76,7 @@ def use_triton(backend: str, module, x: torch.Tensor, *others: torch.Tensor) -> 
         return False
     if backend == "triton":
         if not triton_launch.has_kernels(module):
-            raise SmoothfnError("backend='triton': this function has no Triton kernels (floor/round run in torch)")
+            raise SmoothfnError("backend='triton': this function has no Triton kernels")
         if not triton_launch.available_for(x):
             raise SmoothfnError(
                 "backend='triton' needs CUDA tensors (or TRITON_INTERPRET=1 for CPU tensors), "

@@ -30,6 +30,8 @@ rule, w[L_1((J − 1/2 − r)/w) − L_1((J − 1/2 + r)/w)] (L_1 = ∫_t^∞ L_
 relative to w at w = 1 (tested bound).
 
 round_w(x) = floor_w(x + 1/2). At x = ±inf the result is x; nan stays nan.
+
+The Triton kernels (CUDA, or ``backend="triton"``) are the same series: :mod:`smoothfn.triton_staircase`.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ LOCAL = {"gaussian": (9, 0.2), "logistic": (13, 0.3), "uniform": (3, 1.0), "tria
 FOURIER_TERMS = {"gaussian": 8, "logistic": 9}
 # widest exact width of the local-only kernels (J − 1)
 MAX_WIDTH = {"triangular": 11.0, "epanechnikov": 11.0}
+# the KERNEL constant of the Triton kernels (smoothfn.triton_staircase)
+KERNEL_CODES = {"gaussian": 0, "logistic": 1, "laplace": 2, "uniform": 3, "triangular": 4, "epanechnikov": 5,
+                "student_t2": 6}
 
 
 def _split(x):
@@ -167,12 +172,15 @@ class StaircaseTwin:
     """floor_w or round_w with one kernel, shaped like a generated twin module."""
 
     PARAMETERS = ()
+    TRITON_MODULE = "smoothfn.triton_staircase"  # its kernels, with the constants below
+    TRITON_BACKWARD_WARPS = 4
 
     def __init__(self, function: str, kernel: str):
         self.__name__ = f"smoothfn.staircase_series.{function}_{kernel}"
         self.kernel = kernel
         self.shift = 0.5 if function == "round" else 0.0
         self.MAX_WIDTH = MAX_WIDTH.get(kernel)
+        self.TRITON_CONSTEXPRS = {"KERNEL": KERNEL_CODES[kernel], "ROUND": function == "round"}
 
     def forward(self, x, w):
         return _evaluate(self.kernel, x + self.shift, w)[0]

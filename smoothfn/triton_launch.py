@@ -22,9 +22,21 @@ import torch
 os.environ.setdefault("TRITON_DEFAULT_FP_FUSION", "1")  # pin FMA contraction across Triton versions
 
 def block_size(dtype: torch.dtype) -> int:
-    """Elements per program: 8 per thread at 4 warps (two 16-byte accesses) in fp32; fp64 keeps
-    4 per thread, which leaves the longest fp64 kernels below 255 registers (no spills)."""
+    """Elements per program: in fp32 8 per thread forward (4 warps, two 16-byte accesses) and 4
+    backward (8 warps); fp64 keeps 4 and 2 per thread, which leaves the longest fp64 kernels below
+    255 registers (no spills)."""
     return 512 if dtype == torch.float64 else 1024
+
+
+def num_warps(backward: bool, module=None) -> int:
+    """Warps per program: 4 forward; 8 backward, where the value, its derivatives and the partial
+    sums live at once (half the elements per thread keeps the longest backward kernels, such as
+    clamp ∗ cauchy, below 255 registers without spills; accesses stay 16 bytes wide). A module may
+    set ``TRITON_BACKWARD_WARPS`` (the staircase loops spill less at 4: ptxas then allows more
+    registers per thread)."""
+    if not backward:
+        return 4
+    return getattr(module, "TRITON_BACKWARD_WARPS", 8)
 
 
 def interpreted() -> bool:
@@ -39,11 +51,11 @@ def available_for(x: torch.Tensor) -> bool:
 
 
 def has_kernels(module) -> bool:
-    """Whether a twin module has generated Triton kernels (catalog pairs and compiled user
-    functions do; the staircase series of floor/round are torch only)."""
-    return getattr(module, "TRITON_PATH", None) is not None or getattr(module, "__name__", "").startswith(
-        "smoothfn.generated."
-    )
+    """Whether a twin module has Triton kernels: catalog pairs and compiled user functions (generated),
+    the floor/round series (``TRITON_MODULE``, hand-written over the generated blocks)."""
+    if getattr(module, "TRITON_PATH", None) is not None or getattr(module, "TRITON_MODULE", None) is not None:
+        return True
+    return getattr(module, "__name__", "").startswith("smoothfn.generated.")
 
 
 def kernels(module):
@@ -52,7 +64,9 @@ def kernels(module):
     if cached is not None:
         return cached
     path = getattr(module, "TRITON_PATH", None)
-    if path is None:
+    if getattr(module, "TRITON_MODULE", None) is not None:
+        loaded = importlib.import_module(module.TRITON_MODULE)
+    elif path is None:
         name = module.__name__.rsplit(".", 1)[-1]
         loaded = importlib.import_module(f"smoothfn.generated.triton.{name}")
     else:  # a user function compiled into the cache (a real file: triton.jit reads its source)
@@ -91,9 +105,11 @@ def forward(module, x: torch.Tensor, w: torch.Tensor, *params: torch.Tensor) -> 
     if n == 0:
         return out
     flags = {f"{name.upper()}_FULL": full for name, (_, full) in zip(["w", *module.PARAMETERS], prepared)}
+    flags.update(getattr(module, "TRITON_CONSTEXPRS", {}))
     block = block_size(compute)
     kernels(module).forward_kernel[(triton_cdiv(n, block),)](
-        xs, out, *(t for t, _ in prepared), n, BLOCK=block, DTYPE=_triton_dtype(compute), **flags
+        xs, out, *(t for t, _ in prepared), n, BLOCK=block, DTYPE=_triton_dtype(compute),
+        num_warps=num_warps(False, module), **flags
     )
     return out
 
@@ -117,8 +133,10 @@ def backward(module, grad_output, needs, x, w, *params):
     if n > 0:
         flags = {f"{name.upper()}_FULL": full for name, (_, full) in zip(names[1:], prepared)}
         flags.update({f"NEED_{name.upper()}": bool(need) for name, need in zip(names, needs)})
+        flags.update(getattr(module, "TRITON_CONSTEXPRS", {}))
         kernels(module).backward_kernel[(programs,)](
-            xs, dy, *(t for t, _ in prepared), *buffers, n, BLOCK=block, DTYPE=_triton_dtype(compute), **flags
+            xs, dy, *(t for t, _ in prepared), *buffers, n, BLOCK=block, DTYPE=_triton_dtype(compute),
+            num_warps=num_warps(True, module), **flags
         )
     grads = []
     for need, buffer, original, full in zip(needs, buffers, originals, [True, *(f for _, f in prepared)]):

@@ -23,11 +23,16 @@ chosen at compile time). Polynomial coefficients come from ``tools/fit_triton_ma
   fp32).
 * ``log1p(y)``, y ≥ −1: with u = 1 + y rounded and c = y − (u − 1) its exact rounding error,
   log(1 + y) = log(u) + c/u to first order in c/u (|c/u| ≤ ε).
+* ``expm1(x)`` = e^x − 1 accurate near 0 (Kahan): with u = exp(x), (u − 1)·x/log(u), which
+  stays accurate whatever the rounding of u; x where u rounds to 1, −1 where u − 1 does.
+* ``sin_cos_pi(g)`` = (sin πg, cos πg) for |g| ≤ 1: reduced to |h| ≤ 1/2 by an integer shift,
+  then Taylor series in (πh)² (no libdevice call, hence no local memory).
 * ``hypot1(t)`` = √(1 + t²) without overflow: fma(t, t, 1) under the root, |t| beyond 2^32
   (where 1 + t² rounds to t² in fp64).
 
 Measured relative accuracy against 40-digit mpmath (tests/test_triton_math.py, interpreter):
-erfc 1e-15 / 5e-7, acot 6e-16 / 3.5e-7, log1p 6e-16 / 4.5e-7, hypot1 4e-16 / 2.5e-7 (fp64 / fp32
+erfc 1e-15 / 5e-7, acot 6e-16 / 3.5e-7, log1p 6e-16 / 4.5e-7, expm1 6e-16 / 4.5e-7,
+hypot1 4e-16 / 2.5e-7 (fp64 / fp32
 bounds the test enforces); every function also compiles for sm_80 and sm_90 without spills.
 """
 
@@ -179,3 +184,79 @@ def hypot1(t):
     """√(1 + t²) without overflow of t²."""
     a = tl.abs(t)
     return tl.where(a > 4294967296.0, a, square_root(tl.fma(a, a, 1.0)))  # beyond 2^32 it rounds to |t|
+
+
+@triton.jit
+def expm1(x):
+    """e^x − 1 for every x (−1 at −inf, inf at inf, nan stays nan)."""
+    u = tl.exp(x)
+    shifted = u - 1.0
+    corrected = shifted * divide(x, tl.where(u == 1.0, 1.0, tl.log(u)))
+    inner = tl.where(shifted == -1.0, shifted, tl.where(u == float("inf"), u, corrected))
+    return tl.where(u == 1.0, x, inner)
+
+
+@triton.jit
+def _sin_cos_reduced(theta):
+    """(sin θ, cos θ) for |θ| ≤ π/2 by their Taylor series in θ² (truncation below 2^-60 in fp64,
+    2^-30 in fp32)."""
+    y = theta * theta
+    if theta.dtype == tl.float64:
+        p = -3.868170170630684e-23 + tl.zeros_like(y)
+        p = tl.fma(p, y, 1.9572941063391263e-20)
+        p = tl.fma(p, y, -8.22063524662433e-18)
+        p = tl.fma(p, y, 2.8114572543455206e-15)
+        p = tl.fma(p, y, -7.647163731819816e-13)
+        p = tl.fma(p, y, 1.6059043836821613e-10)
+        p = tl.fma(p, y, -2.505210838544172e-08)
+        p = tl.fma(p, y, 2.7557319223985893e-06)
+        p = tl.fma(p, y, -0.0001984126984126984)
+        p = tl.fma(p, y, 0.008333333333333333)
+        p = tl.fma(p, y, -0.16666666666666666)
+        p = tl.fma(p, y, 1.0)
+        s = theta * p
+        p = 1.6117375710961184e-24 + tl.zeros_like(y)
+        p = tl.fma(p, y, -8.896791392450574e-22)
+        p = tl.fma(p, y, 4.110317623312165e-19)
+        p = tl.fma(p, y, -1.5619206968586225e-16)
+        p = tl.fma(p, y, 4.779477332387385e-14)
+        p = tl.fma(p, y, -1.1470745597729725e-11)
+        p = tl.fma(p, y, 2.08767569878681e-09)
+        p = tl.fma(p, y, -2.755731922398589e-07)
+        p = tl.fma(p, y, 2.48015873015873e-05)
+        p = tl.fma(p, y, -0.001388888888888889)
+        p = tl.fma(p, y, 0.041666666666666664)
+        p = tl.fma(p, y, -0.5)
+        p = tl.fma(p, y, 1.0)
+        c = p
+    else:
+        p = 1.6059043836821613e-10 + tl.zeros_like(y)
+        p = tl.fma(p, y, -2.505210838544172e-08)
+        p = tl.fma(p, y, 2.7557319223985893e-06)
+        p = tl.fma(p, y, -0.0001984126984126984)
+        p = tl.fma(p, y, 0.008333333333333333)
+        p = tl.fma(p, y, -0.16666666666666666)
+        p = tl.fma(p, y, 1.0)
+        s = theta * p
+        p = -1.1470745597729725e-11 + tl.zeros_like(y)
+        p = tl.fma(p, y, 2.08767569878681e-09)
+        p = tl.fma(p, y, -2.755731922398589e-07)
+        p = tl.fma(p, y, 2.48015873015873e-05)
+        p = tl.fma(p, y, -0.001388888888888889)
+        p = tl.fma(p, y, 0.041666666666666664)
+        p = tl.fma(p, y, -0.5)
+        p = tl.fma(p, y, 1.0)
+        c = p
+    return s, c
+
+
+@triton.jit
+def sin_cos_pi(g):
+    """(sin πg, cos πg) for |g| ≤ 1 (nan stays nan): with q = ⌊g + 1/2⌉ and h = g − q exact,
+    (−1)^q·(sin πh, cos πh). No libdevice call: sin/cos of the GPU's libdevice keep a
+    local-memory path for huge arguments, which the generated kernels must not have."""
+    q = tl.floor(g + 0.5)
+    h = g - q
+    sign = 1.0 - 2.0 * tl.abs(q)
+    s, c = _sin_cos_reduced(3.141592653589793 * h)
+    return sign * s, sign * c

@@ -76,6 +76,26 @@ def test_max_error_chooses_the_width():
     assert float((F.hardtanh(x, max_error=1e-3) - torch.nn.functional.hardtanh(x)).abs().max()) <= 1e-3 * (1 + 1e-12)
 
 
+def test_max_error_with_the_cauchy_kernel_for_the_clamp_family():
+    """E|Y| = ∞, yet the bounded clamp family converges and its sup error (at the kinks) vanishes
+    like w·log(1/w): the width is solved for, and the measured sup error meets max_error."""
+    x = torch.linspace(-12, 12, 48001, dtype=torch.float64)
+    lo = torch.tensor([-0.5, 0.0, 2.0], dtype=torch.float64)[:, None]  # per channel
+    hi = torch.tensor([1.0, 0.25, 9.0], dtype=torch.float64)[:, None]
+    cases = [
+        (lambda e: F.clamp(x, lo, hi, max_error=e, kernel="cauchy"), torch.maximum(torch.minimum(x, hi), lo)),
+        (lambda e: F.hardtanh(x, max_error=e, kernel="cauchy"), torch.nn.functional.hardtanh(x)),
+        (lambda e: F.relu6(x, max_error=e, kernel="cauchy"), torch.nn.functional.relu6(x)),
+        (lambda e: F.hardsigmoid(x, max_error=e, kernel="cauchy"), torch.nn.functional.hardsigmoid(x)),
+    ]
+    for smoothed, exact in cases:
+        for error in (1e-3, 3e-2):
+            sup = (smoothed(error) - exact).abs().amax(dim=-1)
+            assert bool((sup <= error).all()) and bool((sup >= 0.999 * error).all()), (error, sup)
+    with pytest.raises(SmoothfnError, match="cauchy"):
+        F.relu(x, max_error=1e-2, kernel="cauchy")  # relu ∗ cauchy diverges
+
+
 def test_compiled_forward_and_backward_have_no_graph_break():
     def model(x, w, a):
         return (F.leaky_relu(x * 2, a, width=w) + F.clamp(x, -0.5, 0.5, width=w, kernel="logistic")).sum()
@@ -105,8 +125,8 @@ def test_bad_input_is_refused_before_any_kernel_runs():
         F.sign(x, max_error=0.1)  # sign jumps: its sup error never vanishes, so no max_error=
     with pytest.raises(SmoothfnError, match="min < max"):
         F.clamp(x, 1.0, -1.0, width=0.5)
-    with pytest.raises(NoClosedFormError, match="cauchy"):
-        F.clamp(x, -1.0, 1.0, width=0.5, kernel="cauchy")
+    with pytest.raises(NoClosedFormError, match="relu ∗ cauchy diverges"):
+        F.relu(x, width=0.5, kernel="cauchy")
     with pytest.raises(SmoothfnError, match="backend"):
         F.relu(x, width=0.5, backend="cuda")
     torch.testing.assert_close(F.relu(x, width=0.5, backend="torch"), F.relu(x, width=0.5))

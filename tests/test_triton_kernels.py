@@ -24,6 +24,8 @@ from smoothfn.generated import AVAILABLE, MODULES
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 PARAMS = {"alpha": 0.15, "lo": -0.7, "hi": 1.3, "y": 0.4}
+STAIRCASES = [(f, k) for f in ("floor", "round")
+              for k in ("gaussian", "logistic", "laplace", "uniform", "triangular", "epanechnikov", "student_t2")]
 EXTREMES = [-math.inf, -1e30, -1e3, -1.0, -1e-40, 0.0, 1e-40, 0.5, 1e3, 1e30, math.inf, math.nan]
 
 
@@ -176,10 +178,41 @@ def test_a_compiled_user_function_runs_its_kernels(tmp_path, monkeypatch):
     assert torch.allclose(f(x, width=0.3, backend="triton"), f(x, width=0.3, backend="torch"), rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("f,k", STAIRCASES)
+def test_staircase_kernels_match_the_twin(f, k):
+    """floor_w/round_w: the Triton series against the torch twin's, on both sides of every
+    switch between series (w = 0.2, 0.3, 1), with scalar and elementwise widths, in fp64 and fp32."""
+    m = ops.generated(f, k)
+    xs = [-7.3, -2.0, -1.5, -0.999, -0.2, 0.0, 0.1, 0.5, 0.73, 1.0, 2.45, 6.6, 1e3 + 0.3, *EXTREMES]
+    for w in (0.05, 0.25, 0.7, 3.0):
+        for dtype, rel in ((torch.float64, 1e-12), (torch.float32, 2e-6)):
+            for full in (False, True):
+                x = torch.tensor(xs, dtype=dtype, device=DEVICE)
+                wt = torch.full(x.shape if full else (), w, dtype=dtype, device=DEVICE)
+                v_tri, g_tri = run(m, "triton", x, wt, [])
+                v_twin, g_twin = run(m, "torch", x, wt, [])
+                natural = 1 + w + x.abs().nan_to_num(posinf=0.0) * 1e-6
+                assert v_tri.dtype == dtype and close(v_tri, v_twin, rel, natural), f"value, w={w}, {dtype}"
+                assert close(g_tri[0], g_twin[0], rel, 1 + 1 / w), f"∂/∂x, w={w}, {dtype}"
+                scale = natural.sum() / w if g_tri[1].dim() == 0 else natural / w
+                assert close(g_tri[1], g_twin[1], 10 * rel, scale), f"∂/∂w, w={w}, {dtype}, full={full}"
+
+
+def test_staircase_kernels_with_half_inputs_and_through_functional():
+    x = torch.linspace(-3, 3, 257, dtype=torch.float64, device=DEVICE)
+    for dtype in (torch.float16, torch.bfloat16):
+        got = F.round(x.to(dtype), width=0.3, kernel="logistic", backend="triton")
+        expected = F.round(x.to(dtype), width=0.3, kernel="logistic", backend="torch")
+        assert got.dtype == dtype and close(got, expected, torch.finfo(dtype).eps, 1.0)
+    w = torch.tensor(0.4, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    xg = x[100:110].clone().requires_grad_()
+    assert torch.autograd.gradcheck(lambda x, w: F.floor(x, width=w, kernel="gaussian", backend="triton"), (xg, w))
+
+
 # -- ahead-of-time compilation for real GPUs -------------------------------------------------
 
 AOT_SCRIPT = Path(__file__).with_name("triton_aot.py")
-NAMES = [f"{f}_{k}" for f, k in AVAILABLE]
+NAMES = [f"{f}_{k}" for f, k in [*AVAILABLE, *STAIRCASES]]
 CHUNKS = [NAMES[i::4] for i in range(4)]
 
 

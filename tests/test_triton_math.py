@@ -17,10 +17,19 @@ import torch
 import triton
 import triton.language as tl
 
-from smoothfn.triton_math import acot_nonnegative, divide, erfc_nonnegative, hypot1, log1p, square_root
+from smoothfn.triton_math import (
+    acot_nonnegative,
+    divide,
+    erfc_nonnegative,
+    expm1,
+    hypot1,
+    log1p,
+    sin_cos_pi,
+    square_root,
+)
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
-NAMES = ["erfc", "acot", "log1p", "hypot1", "divide", "square_root"]
+NAMES = ["erfc", "acot", "log1p", "hypot1", "divide", "square_root", "expm1", "sinpi", "cospi"]
 
 
 @triton.jit
@@ -38,8 +47,14 @@ def apply_kernel(x_ptr, out_ptr, n, WHICH: tl.constexpr, BLOCK: tl.constexpr):
         out = hypot1(x)
     elif WHICH == 4:
         out = divide(1.0, x)
-    else:
+    elif WHICH == 5:
         out = square_root(x)
+    elif WHICH == 6:
+        out = expm1(x)
+    elif WHICH == 7:
+        out, _ = sin_cos_pi(x)
+    else:
+        _, out = sin_cos_pi(x)
     tl.store(out_ptr + offsets, out, mask=mask)
 
 
@@ -49,7 +64,8 @@ def all_functions_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr):
     mask = offsets < n
     x = tl.load(x_ptr + offsets, mask=mask, other=1)
     a = tl.abs(x)
-    out = erfc_nonnegative(a) + acot_nonnegative(a) + log1p(x) + hypot1(x)
+    s, c = sin_cos_pi(x)
+    out = erfc_nonnegative(a) + acot_nonnegative(a) + log1p(x) + hypot1(x) + expm1(x) + s + c
     tl.store(out_ptr + offsets, out, mask=mask)
 
 
@@ -72,6 +88,9 @@ def reference(name: str, x: float) -> mpmath.mpf:
             "hypot1": lambda: mpmath.sqrt(1 + v * v),
             "divide": lambda: 1 / v,
             "square_root": lambda: mpmath.sqrt(v),
+            "expm1": lambda: mpmath.expm1(v),
+            "sinpi": lambda: mpmath.sinpi(v),
+            "cospi": lambda: mpmath.cospi(v),
         }[name]()
 
 
@@ -110,6 +129,14 @@ CASES = {  # name: (finite inputs, fp64 bound, fp32 bound), relative errors to t
          1.9e19, 1e30, 3.4e38, -3.4e38, 1e200, 1.7e308, *dense(-5, 5, 1000), *dense(-40, 40, 1000, log=True)],
         4e-16, 2.5e-7,
     ),
+    "expm1": (
+        [0.0, *SUBNORMALS, *[-v for v in SUBNORMALS], 1e-30, -1e-30, 1e-8, -1e-8, 0.5, -0.5, 1.0, -1.0, 10.0, -10.0,
+         80.0, 700.0, -800.0, *dense(-2, 2, 2000), *dense(-40, 0, 500, log=True), *dense(-87, 88, 500)],
+        6e-16, 4.5e-7,
+    ),
+    # relative to the value, except near the zeros of sin πg / cos πg (see test_sin_cos_pi_absolute)
+    "sinpi": ([*SUBNORMALS, 1e-30, -1e-8, 0.25, -0.25, 0.49, *dense(-0.99, 0.99, 2000)], 4e-16, 2.5e-7),
+    "cospi": ([0.0, *SUBNORMALS, 0.25, -0.3, *dense(-0.35, 0.35, 2000)], 6e-16, 2.5e-7),
     "divide": ([1e-30, 1e-3, 0.3, 3.0, 1e30, 3e38, 1e-38, 1e-300, *dense(-38, 38, 200, log=True)], 1.2e-16, 6e-8),
     "square_root": ([0.0, *SUBNORMALS, 1e-30, 0.3, 2.0, 1e30, 3e38, 1e300, *dense(-40, 38, 200, log=True)],
                     1.2e-16, 6e-8),
@@ -150,8 +177,21 @@ def test_special_values():
         _, lp = run("log1p", [inf, nan, 0.0, -1.0, -2.0, 1e-30], dtype)
         assert lp[0] == inf and math.isnan(lp[1]) and lp[2] == 0.0 and lp[3] == -inf and math.isnan(lp[4])
         assert lp[5] == float(torch.tensor(1e-30, dtype=dtype))
+        _, e = run("expm1", [inf, -inf, nan, 0.0, -1e30], dtype)
+        assert e[0] == inf and e[1] == -1.0 and math.isnan(e[2]) and e[3] == 0.0 and e[4] == -1.0
         _, h = run("hypot1", [inf, -inf, nan, 0.0], dtype)
         assert h[0] == inf and h[1] == inf and math.isnan(h[2]) and h[3] == 1.0
+
+
+def test_sin_cos_pi_absolute():
+    """Over the whole range |g| ≤ 1, zeros included, the error is a few units of the last place of 1."""
+    values = dense(-1, 1, 4000) + [-1.0, -0.5, 0.0, 0.5, 1.0, math.nan]
+    for dtype, bound in ((torch.float64, 3e-16), (torch.float32, 2e-7)):
+        for name in ("sinpi", "cospi"):
+            xs, got = run(name, values, dtype)
+            assert math.isnan(got[-1])
+            for x, g in zip(xs[:-1], got[:-1]):
+                assert abs(g - float(reference(name, x))) <= bound, (name, x, g, dtype)
 
 
 def test_erfc_tail_is_not_one_minus_erf():

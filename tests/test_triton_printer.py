@@ -22,6 +22,9 @@ CASES = [
     sp.erf(x / sp.sqrt(2)),
     sp.erfc(t / sp.sqrt(2)),
     sp.acot(t),
+    sp.asinh(t),
+    sp.log(1 + x**2),
+    sp.log(1 + (x / w) ** 2),
     sp.Abs(x - 1),
     sp.sign(x),
     sp.floor(x),
@@ -93,3 +96,16 @@ def test_every_triton_rule_against_mpmath(tmp_path, index):
 def test_rules_that_would_be_wrong_are_refused(expr):
     with pytest.raises(ValueError):
         triton_code(expr)
+
+
+def test_log_of_one_plus_square_and_asinh_do_not_overflow(tmp_path):
+    """log(1 + t²) and asinh(t) where t² overflows fp32 (and fp64 beyond 1e154)."""
+    kernel = load_kernel(tmp_path, triton_code(sp.log(1 + t**2) + sp.asinh(t), "x"), "large")
+    for dtype, values in ((torch.float32, [1e10, 1e20, 1e30, 3e38]), (torch.float64, [1e100, 1e160, 1e300])):
+        xt = torch.tensor(values, dtype=dtype, device=DEVICE)
+        out = torch.empty_like(xt)
+        kernel[(1,)](xt, xt, out, len(values), BLOCK=4)
+        for v, g in zip(xt.tolist(), out.tolist()):
+            with mpmath.workdps(40):
+                e = float(mpmath.log(1 + mpmath.mpf(v) ** 2) + mpmath.asinh(v))
+            assert g == pytest.approx(e, rel=1e-6 if dtype == torch.float32 else 1e-15), (v, dtype)

@@ -2,7 +2,9 @@
 
     python tests/triton_aot.py <sm> <dtype> <module> [<module> …]    # prints one JSON line per kernel
 
-Run without TRITON_INTERPRET (the tests start it in a subprocess). For each pair module, both
+Run without TRITON_INTERPRET (the tests start it in a subprocess). A module is a generated pair
+(``clamp_cauchy``) or a staircase (``floor_gaussian``: smoothfn.triton_staircase with its
+constants). For each, both
 kernels are compiled with every gradient requested and scalar width/parameters (the common
 launch), plus the forward with full-size arguments. The report gives, from ptxas -v (the
 assembler Triton ships, run on the PTX), the registers per thread and the bytes of spill stores
@@ -25,12 +27,13 @@ import triton.language as tl
 from triton.backends.compiler import GPUTarget
 from triton.compiler import ASTSource
 
-from smoothfn.triton_launch import block_size
+from smoothfn.triton_launch import block_size, num_warps
 
 TYPES = {"fp32": tl.float32, "fp64": tl.float64, "fp16": tl.float32, "bf16": tl.float32}
 
 
-def compile_kernel(fn, pointers: list[str], dtype: str, constexprs: dict, sm: int):
+def compile_kernel(fn, pointers: list[str], dtype: str, constexprs: dict, sm: int, launcher=None):
+    """launcher: the object the launcher reads its settings from (a staircase twin), if any."""
     compute = "fp64" if dtype == "fp64" else "fp32"
     signature = {}
     for name in fn.arg_names:
@@ -44,7 +47,8 @@ def compile_kernel(fn, pointers: list[str], dtype: str, constexprs: dict, sm: in
             signature[name] = f"*{compute}"
     attrs = {(i,): [["tt.divisibility", 16]] for i, name in enumerate(fn.arg_names) if signature[name] != "constexpr"}
     source = ASTSource(fn=fn, signature=signature, constexprs=constexprs, attrs=attrs)
-    return triton.compile(source, target=GPUTarget("cuda", sm, 32))
+    warps = num_warps("dy_ptr" in fn.arg_names, launcher)
+    return triton.compile(source, target=GPUTarget("cuda", sm, 32), options={"num_warps": warps})
 
 
 def assemble(ptx: str, sm: int) -> dict:
@@ -77,9 +81,17 @@ def report(name: str, compiled, sm: int) -> dict:
 
 def main(sm: int, dtype: str, names: list[str]) -> None:
     for name in names:
-        module = importlib.import_module(f"smoothfn.generated.triton.{name}")
+        function, _, kernel = name.partition("_")
+        if function in ("floor", "round"):  # the staircase series: one module, two constants
+            module = importlib.import_module("smoothfn.triton_staircase")
+            launcher = importlib.import_module("smoothfn.staircase_series").module_for(function, kernel)
+            extra = launcher.TRITON_CONSTEXPRS
+        else:
+            module = importlib.import_module(f"smoothfn.generated.triton.{name}")
+            launcher, extra = None, {}
         arguments = ["w", *module.PARAMETERS]
-        base = {"BLOCK": block_size(torch.float64 if dtype == "fp64" else torch.float32), "DTYPE": TYPES[dtype]}
+        base = {"BLOCK": block_size(torch.float64 if dtype == "fp64" else torch.float32), "DTYPE": TYPES[dtype],
+                **extra}
         scalar = {f"{a.upper()}_FULL": False for a in arguments}
         full = {f"{a.upper()}_FULL": True for a in arguments}
         needs = {f"NEED_{a.upper()}": True for a in ["x", *arguments]}
@@ -90,7 +102,7 @@ def main(sm: int, dtype: str, names: list[str]) -> None:
             ("backward", module.backward_kernel, ["x_ptr", "dy_ptr", "gx_ptr"], {**base, **scalar, **needs}),
         ]
         for label, fn, pointers, constexprs in runs:
-            result = report(f"{name}.{label}", compile_kernel(fn, pointers, dtype, constexprs, sm), sm)
+            result = report(f"{name}.{label}", compile_kernel(fn, pointers, dtype, constexprs, sm, launcher), sm)
             print(json.dumps(result), flush=True)
 
 

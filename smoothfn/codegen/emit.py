@@ -21,6 +21,7 @@ from smoothfn.derivation.stable import (
     NoStableFormError,
     TailMoment,
     TailSlope,
+    is_regularized,
     left_tail,
     stable_form,
 )
@@ -46,41 +47,47 @@ def kernel_blocks():
         tails = []
         for j in range(3):
             try:
-                if not kernel.has_finite_moment(j):
+                if not (kernel.has_finite_moment(j) or is_regularized(kernel, j)):
                     continue
                 tail = left_tail(kernel, j)
             except NoClosedFormError:
                 continue
-            tails.append((j, tail, _guards(tail)))
+            tails.append((j, tail, _guards(tail, is_regularized(kernel, j))))
         blocks.append((kernel.name, density, tails))
     return blocks
 
 
-def _guards(tail: sp.Expr) -> tuple[bool, bool]:
-    """(nan_at_infinity, cancels) for one left tail L_j(t).
+def _guards(tail: sp.Expr, regularized: bool = False) -> tuple[bool, bool, bool]:
+    """(nan_at_infinity, cancels, regularized) for one left tail L_j(t).
 
       * L_j(t) for huge t may be inf·0 (Gaussian t·erfc(t)): where |z| > 1e4 a light tail is
         below the smallest fp64 number anyway, so it is set to 0 there;
       * a tail that is a difference of terms (Gaussian) is noise once subnormal: values below
-        the dtype's smallest normal number are flushed to 0, which keeps f_w monotone.
+        the dtype's smallest normal number are flushed to 0, which keeps f_w monotone;
+      * a regularized tail L̃_j (smoothfn.derivation.stable) grows like log t: its argument is
+        clamped at 1e30 (and it is never flushed).
     """
     import torch
 
+    if regularized:  # the clamp keeps t finite
+        return False, False, True
     namespace = {"torch": torch}
     exec(f"def L(t):\n    return {torch_code(tail)}", namespace)  # noqa: S102 (our own printed code)
     probe = torch.tensor([float("inf"), 1e30, 3e38, 1e300], dtype=torch.float64)
     nan_at_infinity = bool(
         torch.isnan(namespace["L"](probe)).any() or torch.isnan(namespace["L"](probe.float())).any()
     )
-    return nan_at_infinity, isinstance(tail, sp.Add)
+    return nan_at_infinity, isinstance(tail, sp.Add), False
 
 
 def building_blocks_source(blocks) -> str:
     lines = [
         f'"""Kernel building blocks of the torch twin. {NOTICE}',
         "",
-        "L{j}_{kernel}(t) = E[(−t − Y)^j 1{Y < −t}] for t ≥ 0 (left-tail lower partial moment);",
-        "S{j}_{kernel}(z) = L_j(z) for z < 0 and (−1)^(j+1) L_j(−z) for z ≥ 0 (0 at ±inf);",
+        "L{j}_{kernel}(t) = E[(−t − Y)^j 1{Y < −t}] for t ≥ 0 (left-tail lower partial moment;",
+        "the regularized L̃_j where E|Y|^j = ∞, see smoothfn.derivation.stable);",
+        "S{j}_{kernel}(z) = L_j(z) for z < 0 and (−1)^(j+1) L_j(−z) for z ≥ 0 (0 at ±inf; the",
+        "regularized ones take |z| clamped at 1e30);",
         "zdS{j}_{kernel}(z) = z·S_j'(z) (0 at ±inf);",
         "pdf_{kernel}(z) = k(|z|) (the kernels are symmetric).",
         '"""',
@@ -97,12 +104,13 @@ def building_blocks_source(blocks) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _tail_blocks(kernel: str, j: int, code: str, guards: tuple[bool, bool]) -> list[str]:
+def _tail_blocks(kernel: str, j: int, code: str, guards: tuple[bool, bool, bool]) -> list[str]:
     """L_j, S_j and z·S_j' for one kernel and order, with the guards of :func:`_guards`."""
-    nan_at_infinity, cancels = guards
+    nan_at_infinity, cancels, regularized = guards
     sign = "" if j % 2 else "-"
     lines = ["", f"def L{j}_{kernel}(t):", f"    return {code}", "", "", f"def S{j}_{kernel}(z):"]
-    lines.append(f"    tail = L{j}_{kernel}(torch.abs(z))")
+    argument = "torch.clamp(torch.abs(z), max=1e30)" if regularized else "torch.abs(z)"
+    lines.append(f"    tail = L{j}_{kernel}({argument})")
     conditions = (["torch.abs(z) > 1e4"] if nan_at_infinity else []) + (
         ["tail < torch.finfo(tail.dtype).tiny"] if cancels else []
     )

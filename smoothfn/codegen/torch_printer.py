@@ -54,6 +54,11 @@ class TorchPrinter(PythonCodePrinter):
 
     def _print_log(self, expr):
         arg = expr.args[0]
+        a = _hypot_argument(arg)
+        if a is not None:  # log(1 + a²) = 2·log(max(|a|, 1)) + log1p(min(|a|, 1/|a|)²): no overflow of a²
+            a = f"torch.abs({self._print(a)})"
+            small = f"torch.minimum({a}, 1 / {a})"
+            return f"(2*torch.log(torch.clamp({a}, min=1)) + torch.log1p({small}*{small}))"
         if isinstance(arg, sp.Add) and sp.S.One in arg.args:  # log(1 + a) → log1p(a)
             return self._call("torch.log1p", arg - 1)
         return self._call("torch.log", arg)

@@ -5,6 +5,8 @@ Inherits number folding and the building-block calls from :class:`TorchPrinter`;
 * ``tl.exp``, ``tl.log``, ``tl.math.erf``, ``tl.sqrt``, ``tl.abs``, ``tl.where``, ``tl.floor``;
 * functions ``tl`` lacks come from :mod:`smoothfn.triton_math`: ``erfc_nonnegative`` (erfc of an
   argument SymPy proves ≥ 0), ``acot_nonnegative``, ``log1p`` and ``hypot1`` (√(1 + t²));
+  asinh(a), a ≥ 0, is log1p(a + a·a/(1 + √(1 + a²))) (log(2a) beyond 2^28); log(1 + a²) is
+  2·log(max(|a|, 1)) + log1p(min(|a|, 1/|a|)²) (as in the torch printer: no overflow of a²);
 * integer powers are products (Triton has no ``**`` on tensors), b^(−3/2) is 1/(b·√b);
 * every quotient is ``divide(a, b)`` and every square root ``square_root(a)`` (generated
   building blocks): Triton compiles fp32 ``/`` and ``tl.sqrt`` to approximate instructions
@@ -34,6 +36,12 @@ class TritonPrinter(TorchPrinter):
 
     def _print_log(self, expr):
         arg = expr.args[0]
+        a = _hypot_argument(arg)
+        if a is not None:  # log(1 + a²) = 2·log(max(|a|, 1)) + log1p(min(|a|, 1/|a|)²): no overflow of a²
+            a = f"tl.abs({self._print(a)})"
+            big = f"tl.maximum({a}, 1.0, propagate_nan=tl.PropagateNan.ALL)"
+            small = f"tl.minimum({a}, divide(1.0, {a}), propagate_nan=tl.PropagateNan.ALL)"
+            return f"(2*tl.log({big}) + log1p({small}*{small}))"
         if isinstance(arg, sp.Add) and sp.S.One in arg.args:  # log(1 + a) → log1p(a)
             return self._call("log1p", arg - 1)
         return self._call("tl.log", arg)
@@ -60,7 +68,14 @@ class TritonPrinter(TorchPrinter):
         return self._call("acot_nonnegative", arg)
 
     def _print_asinh(self, expr):
-        raise ValueError(f"asinh has no Triton rule: {expr}")
+        # a ≥ 0: log1p(a + a²/(1 + √(1 + a²))) (no cancellation), log(a) + log(2) beyond 2^28
+        # (the rest, 1/(4a²), is below fp64 rounding there; the other form would overflow)
+        arg = expr.args[0]
+        if not arg.is_nonnegative:
+            raise ValueError(f"asinh is printed for Triton only at arguments known to be ≥ 0, not {arg}")
+        a = self._print(arg)
+        return (f"tl.where({a} > 268435456.0, tl.log({a}) + 0.6931471805599453, "
+                f"log1p({a} + {a} * divide({a}, 1 + hypot1({a}))))")
 
     def _print_Abs(self, expr):
         return self._call("tl.abs", expr.args[0])

@@ -62,9 +62,10 @@ def triton_building_blocks_source(blocks) -> str:
     for kernel, density, tails in blocks:
         lines += ["", "@triton.jit", f"def pdf_{kernel}(z):", "    u = tl.abs(z)",
                   f"    return {triton_code(density)}", ""]
-        for j, tail, (nan_at_infinity, cancels) in tails:
+        for j, tail, (nan_at_infinity, cancels, regularized) in tails:
+            argument = "tl.minimum(tl.abs(z), 1e30, propagate_nan=tl.PropagateNan.ALL)" if regularized else "tl.abs(z)"
             lines += ["", "@triton.jit", f"def L{j}_{kernel}(t):", f"    return {triton_code(tail)}", ""]
-            lines += ["", "@triton.jit", f"def S{j}_{kernel}(z):", f"    tail = L{j}_{kernel}(tl.abs(z))"]
+            lines += ["", "@triton.jit", f"def S{j}_{kernel}(z):", f"    tail = L{j}_{kernel}({argument})"]
             conditions = (["tl.abs(z) > 1e4"] if nan_at_infinity else []) + (
                 ["tail < smallest_normal(tail)"] if cancels else []
             )

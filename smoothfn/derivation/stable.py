@@ -15,8 +15,20 @@ where r is the region of x (the number of breakpoints c_i ≤ x) and
 with L_j(s) = E[(s − Y)^j 1{Y < s}] the kernel's lower partial moments (symmetric kernels).
 Every S_j is evaluated only at s = −|z| ≤ 0, in the kernel's left tail, where it is small and
 can be computed without cancellation; the large polynomial part E p_r(x − wY) is exact. This is
-what the code generators print. It needs E|Y|^j < ∞ for every degree j that occurs, so Cauchy
-(beyond step functions) and Student-t₂ with quadratic pieces have no tail-stable form.
+what the code generators print. It needs E|Y|^j < ∞ for every degree j that occurs, with one
+exception:
+
+**Regularized top order.** When E|Y|^n = ∞ for the top degree n but E|Y|^{n−1} < ∞, and the
+first and last pieces of f have degree < n (f_w then converges: clamp, hardtanh, relu6,
+hardsigmoid ∗ Cauchy; hardswish ∗ Student-t₂), L_n diverges only through the z-independent term
+∫_{−∞} u^n k(u) du of its binomial expansion. Dropping it (taking A_n(−∞) := 0) gives a finite
+L̃_n = L_n − c, and the jump coefficients of degree n sum to zero (the end pieces have no t^n
+term), so the constant c cancels from Σ_i d_in w^n L_n(z_i). With a symmetric cut-off
+|Y| < R one finds L̃_n(z) = E~(z − Y)^n − (−1)^n L̃_n(−z), where E~ uses the regularized moment
+m̃_n = 0 (n odd) or 2·L̃_n(0) (n even) in place of E[Y^n]; so the form above holds unchanged with
+L̃_n and m̃_n. L̃_n(−t) grows like log t (Cauchy: −t·acot(t)/π − log(1 + t²)/(2π)), so the
+generated S̃_n clamps its argument at 1e30: the paired terms then cancel exactly at x = ±∞, and
+beyond 1e30 their true difference is below the rounding of f_w.
 
 dS_j/dz = j·S_{j−1} and dS_0/dz = k away from z = 0, so the derivatives keep the same shape.
 """
@@ -103,15 +115,37 @@ def tail_moment_function(kernel: str, order: int) -> type[TailMoment]:
     return type(f"S{order}_{kernel}", (TailMoment,), {"kernel": kernel, "order": order})
 
 
+def is_regularized(kernel: Kernel, j: int) -> bool:
+    """Whether L_j of ``kernel`` is the regularized L̃_j: E|Y|^j = ∞ but E|Y|^(j−1) < ∞."""
+    return j >= 1 and not kernel.has_finite_moment(j) and kernel.has_finite_moment(j - 1)
+
+
 @cache
 def lower_partial_moment(kernel: Kernel, j: int) -> sp.Expr:
-    """L_j(z) = E[(z − Y)^j 1{Y < z}] = Σ_i C(j,i) z^{j−i} (−1)^i [A_i(z) − A_i(−∞)]."""
+    """L_j(z) = E[(z − Y)^j 1{Y < z}] = Σ_i C(j,i) z^{j−i} (−1)^i [A_i(z) − A_i(−∞)];
+    the regularized L̃_j (A_j(−∞) := 0) when :func:`is_regularized`."""
     z = kernel.z
+
+    def lower_limit(i):
+        return sp.S.Zero if i == j and is_regularized(kernel, j) else kernel.tail(i, -1)
+
     total = sum(
-        sp.binomial(j, i) * z ** (j - i) * (-1) ** i * (kernel.antiderivative(i) - kernel.tail(i, -1))
+        sp.binomial(j, i) * z ** (j - i) * (-1) ** i * (kernel.antiderivative(i) - lower_limit(i))
         for i in range(j + 1)
     )
     return _simplify_branches(sp.piecewise_fold(sp.expand(total)))
+
+
+@cache
+def regularized_moment(kernel: Kernel, j: int) -> sp.Expr:
+    """E[Y^j] where finite; for a regularized order, m̃_j = 0 (j odd) or 2·L̃_j(0) (j even)."""
+    if kernel.has_finite_moment(j):
+        return kernel.moment(j)
+    if not is_regularized(kernel, j):
+        raise NoStableFormError(f"E[Y^{j}] of the {kernel.name} kernel is infinite")
+    if j % 2:
+        return sp.S.Zero
+    return sp.simplify(2 * sp.limit(lower_partial_moment(kernel, j), kernel.z, 0))
 
 
 @cache
@@ -127,7 +161,9 @@ def left_tail(kernel: Kernel, j: int) -> sp.Expr:
       * atan(a) → π/2 − acot(a) for a ≥ 0 (Cauchy: no π/2 − atan cancellation);
       * a form with square roots is rationalized in its numerator, L = 1/radsimp(1/L)
         (Student-t₂: (√(1+t²) − t)/2 becomes 1/(2(√(1+t²) + t)));
-      * only the branches of a Piecewise kernel that can hold for −t ≤ 0 remain.
+      * only the branches of a Piecewise kernel that can hold for −t ≤ 0 remain;
+      * the log and asinh terms of a regularized tail stay as they are (the printers evaluate
+        log(1 + t²) and asinh(t) without overflow).
     """
     t = left_tail_symbol()
     expr = lower_partial_moment(kernel, j).subs(kernel.z, -t)
@@ -136,13 +172,27 @@ def left_tail(kernel: Kernel, j: int) -> sp.Expr:
     expr = sp.piecewise_fold(sp.expand(expr))
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(sp.factor(e), c) for e, c in expr.args])
+    # the logarithmic terms of a regularized tail are kept as they are; the rules below are for
+    # the algebraic rest
+    logarithmic = sp.Add(*[a for a in sp.Add.make_args(expr) if a.has(sp.log, sp.asinh)])
+    if logarithmic != 0:
+        return _algebraic_tail(expr - logarithmic, t) + logarithmic
+    return _algebraic_tail(expr, t)
 
+
+def _algebraic_tail(expr: sp.Expr, t: sp.Symbol) -> sp.Expr:
     if any(p.base == 1 + t**2 for p in expr.atoms(sp.Pow)):
         # rationalize, then factor with r = √(1+t²) as a symbol (t² = r² − 1) so that no t² is
         # left to overflow: 1/(2t² + 2t√(1+t²) + 2) becomes 1/(2r(r + t))
         r = sp.Symbol("r", positive=True)
         rational = sp.radsimp(sp.together(1 / expr)).subs(sp.sqrt(1 + t**2), r)
-        rational = sp.factor(sp.expand(rational).subs(t**2, r**2 - 1))
+        even_powers = lambda e: e.is_Pow and e.base == t and e.exp.is_Integer and e.exp >= 2  # noqa: E731
+        in_r = lambda e: (r**2 - 1) ** (e.exp // 2) * t ** (e.exp % 2)  # noqa: E731 (t² = r² − 1)
+        numerator, denominator = (
+            sp.factor(sp.expand(sp.expand(part).replace(even_powers, in_r)))
+            for part in sp.fraction(sp.together(rational))
+        )
+        rational = sp.factor(numerator / denominator)
         return sp.factor(1 / rational).subs(r, sp.sqrt(1 + t**2))
     return expr
 
@@ -172,17 +222,19 @@ def stable_form(derivation) -> StableForm:
     if f.is_staircase:
         raise NoStableFormError(f"{f.name}: staircases have a series form, not a tail-stable one")
     needed = f.degree
-    if not kernel.has_finite_moment(needed):
+    end_degree = max(sp.degree(f.pieces[0].poly, x), sp.degree(f.pieces[-1].poly, x))
+    if not kernel.has_finite_moment(needed) and not (is_regularized(kernel, needed) and end_degree < needed):
         raise NoStableFormError(
-            f"{f.name} ∗ {kernel.name}: the tail-stable form needs E|Y|^{needed} < ∞, but the "
-            f"{kernel.name} kernel has finite absolute moments only of {kernel.finite_absolute_moments}"
+            f"{f.name} ∗ {kernel.name}: the tail-stable form needs E|Y|^{needed} < ∞ (or E|Y|^{needed - 1} < ∞ "
+            f"and end pieces of degree < {needed}), but the {kernel.name} kernel has finite absolute moments "
+            f"only of {kernel.finite_absolute_moments}"
         )
     u = sp.Symbol("u", real=True)
     v = sp.Symbol("v", real=True)
 
-    def averaged(poly):  # E p(x − wY)
+    def averaged(poly):  # E p(x − wY), with m̃_n for a regularized top order
         shifted = sp.Poly(sp.expand(poly.subs(x, x - w * u)), u)
-        return sp.expand(sum(c * kernel.moment(j) for (j,), c in shifted.terms()))
+        return sp.expand(sum(c * regularized_moment(kernel, j) for (j,), c in shifted.terms()))
 
     regions = [averaged(p.poly) for p in f.pieces]
     breakpoints = [p.lo for p in f.pieces[1:]]

@@ -39,6 +39,7 @@ from smoothfn.generated import step_epanechnikov
 from smoothfn.generated import step_triangular
 from smoothfn.generated import clamp_gaussian
 from smoothfn.generated import clamp_logistic
+from smoothfn.generated import clamp_cauchy
 from smoothfn.generated import clamp_laplace
 from smoothfn.generated import clamp_uniform
 from smoothfn.generated import clamp_student_t2
@@ -46,6 +47,7 @@ from smoothfn.generated import clamp_epanechnikov
 from smoothfn.generated import clamp_triangular
 from smoothfn.generated import hardtanh_gaussian
 from smoothfn.generated import hardtanh_logistic
+from smoothfn.generated import hardtanh_cauchy
 from smoothfn.generated import hardtanh_laplace
 from smoothfn.generated import hardtanh_uniform
 from smoothfn.generated import hardtanh_student_t2
@@ -53,6 +55,7 @@ from smoothfn.generated import hardtanh_epanechnikov
 from smoothfn.generated import hardtanh_triangular
 from smoothfn.generated import relu6_gaussian
 from smoothfn.generated import relu6_logistic
+from smoothfn.generated import relu6_cauchy
 from smoothfn.generated import relu6_laplace
 from smoothfn.generated import relu6_uniform
 from smoothfn.generated import relu6_student_t2
@@ -60,6 +63,7 @@ from smoothfn.generated import relu6_epanechnikov
 from smoothfn.generated import relu6_triangular
 from smoothfn.generated import hardsigmoid_gaussian
 from smoothfn.generated import hardsigmoid_logistic
+from smoothfn.generated import hardsigmoid_cauchy
 from smoothfn.generated import hardsigmoid_laplace
 from smoothfn.generated import hardsigmoid_uniform
 from smoothfn.generated import hardsigmoid_student_t2
@@ -68,6 +72,7 @@ from smoothfn.generated import hardsigmoid_triangular
 from smoothfn.generated import hardswish_gaussian
 from smoothfn.generated import hardswish_laplace
 from smoothfn.generated import hardswish_uniform
+from smoothfn.generated import hardswish_student_t2
 from smoothfn.generated import hardswish_epanechnikov
 from smoothfn.generated import hardswish_triangular
 from smoothfn.generated import max_gaussian
@@ -125,6 +130,7 @@ AVAILABLE = (
     ('step', 'triangular'),
     ('clamp', 'gaussian'),
     ('clamp', 'logistic'),
+    ('clamp', 'cauchy'),
     ('clamp', 'laplace'),
     ('clamp', 'uniform'),
     ('clamp', 'student_t2'),
@@ -132,6 +138,7 @@ AVAILABLE = (
     ('clamp', 'triangular'),
     ('hardtanh', 'gaussian'),
     ('hardtanh', 'logistic'),
+    ('hardtanh', 'cauchy'),
     ('hardtanh', 'laplace'),
     ('hardtanh', 'uniform'),
     ('hardtanh', 'student_t2'),
@@ -139,6 +146,7 @@ AVAILABLE = (
     ('hardtanh', 'triangular'),
     ('relu6', 'gaussian'),
     ('relu6', 'logistic'),
+    ('relu6', 'cauchy'),
     ('relu6', 'laplace'),
     ('relu6', 'uniform'),
     ('relu6', 'student_t2'),
@@ -146,6 +154,7 @@ AVAILABLE = (
     ('relu6', 'triangular'),
     ('hardsigmoid', 'gaussian'),
     ('hardsigmoid', 'logistic'),
+    ('hardsigmoid', 'cauchy'),
     ('hardsigmoid', 'laplace'),
     ('hardsigmoid', 'uniform'),
     ('hardsigmoid', 'student_t2'),
@@ -154,6 +163,7 @@ AVAILABLE = (
     ('hardswish', 'gaussian'),
     ('hardswish', 'laplace'),
     ('hardswish', 'uniform'),
+    ('hardswish', 'student_t2'),
     ('hardswish', 'epanechnikov'),
     ('hardswish', 'triangular'),
     ('max', 'gaussian'),
@@ -212,6 +222,7 @@ MODULES = {
     ('step', 'triangular'): step_triangular,
     ('clamp', 'gaussian'): clamp_gaussian,
     ('clamp', 'logistic'): clamp_logistic,
+    ('clamp', 'cauchy'): clamp_cauchy,
     ('clamp', 'laplace'): clamp_laplace,
     ('clamp', 'uniform'): clamp_uniform,
     ('clamp', 'student_t2'): clamp_student_t2,
@@ -219,6 +230,7 @@ MODULES = {
     ('clamp', 'triangular'): clamp_triangular,
     ('hardtanh', 'gaussian'): hardtanh_gaussian,
     ('hardtanh', 'logistic'): hardtanh_logistic,
+    ('hardtanh', 'cauchy'): hardtanh_cauchy,
     ('hardtanh', 'laplace'): hardtanh_laplace,
     ('hardtanh', 'uniform'): hardtanh_uniform,
     ('hardtanh', 'student_t2'): hardtanh_student_t2,
@@ -226,6 +238,7 @@ MODULES = {
     ('hardtanh', 'triangular'): hardtanh_triangular,
     ('relu6', 'gaussian'): relu6_gaussian,
     ('relu6', 'logistic'): relu6_logistic,
+    ('relu6', 'cauchy'): relu6_cauchy,
     ('relu6', 'laplace'): relu6_laplace,
     ('relu6', 'uniform'): relu6_uniform,
     ('relu6', 'student_t2'): relu6_student_t2,
@@ -233,6 +246,7 @@ MODULES = {
     ('relu6', 'triangular'): relu6_triangular,
     ('hardsigmoid', 'gaussian'): hardsigmoid_gaussian,
     ('hardsigmoid', 'logistic'): hardsigmoid_logistic,
+    ('hardsigmoid', 'cauchy'): hardsigmoid_cauchy,
     ('hardsigmoid', 'laplace'): hardsigmoid_laplace,
     ('hardsigmoid', 'uniform'): hardsigmoid_uniform,
     ('hardsigmoid', 'student_t2'): hardsigmoid_student_t2,
@@ -241,6 +255,7 @@ MODULES = {
     ('hardswish', 'gaussian'): hardswish_gaussian,
     ('hardswish', 'laplace'): hardswish_laplace,
     ('hardswish', 'uniform'): hardswish_uniform,
+    ('hardswish', 'student_t2'): hardswish_student_t2,
     ('hardswish', 'epanechnikov'): hardswish_epanechnikov,
     ('hardswish', 'triangular'): hardswish_triangular,
     ('max', 'gaussian'): max_gaussian,
@@ -263,13 +278,8 @@ UNAVAILABLE = {
     ('relu', 'cauchy'): 'relu ∗ cauchy diverges: relu grows like |x|^1 in a tail, so the convolution needs E|Y|^1 < ∞, but the cauchy kernel has finite absolute moments only of orders p < 1',
     ('leaky_relu', 'cauchy'): 'leaky_relu ∗ cauchy diverges: leaky_relu grows like |x|^1 in a tail, so the convolution needs E|Y|^1 < ∞, but the cauchy kernel has finite absolute moments only of orders p < 1',
     ('abs', 'cauchy'): 'abs ∗ cauchy diverges: abs grows like |x|^1 in a tail, so the convolution needs E|Y|^1 < ∞, but the cauchy kernel has finite absolute moments only of orders p < 1',
-    ('clamp', 'cauchy'): 'clamp ∗ cauchy: the tail-stable form needs E|Y|^1 < ∞, but the cauchy kernel has finite absolute moments only of orders p < 1',
-    ('hardtanh', 'cauchy'): 'hardtanh ∗ cauchy: the tail-stable form needs E|Y|^1 < ∞, but the cauchy kernel has finite absolute moments only of orders p < 1',
-    ('relu6', 'cauchy'): 'relu6 ∗ cauchy: the tail-stable form needs E|Y|^1 < ∞, but the cauchy kernel has finite absolute moments only of orders p < 1',
-    ('hardsigmoid', 'cauchy'): 'hardsigmoid ∗ cauchy: the tail-stable form needs E|Y|^1 < ∞, but the cauchy kernel has finite absolute moments only of orders p < 1',
     ('hardswish', 'logistic'): 'hardswish ∗ logistic: the pieces of degree 2 need ∫ u^2 k(u) du, and SymPy cannot integrate u**2 * k(u) for the logistic kernel in closed form (∫ u**2*exp(-u)/(1 + exp(-u))**2 du): the antiderivative is not elementary and needs a special function (here the dilogarithm polylog) that the code generators cannot evaluate',
     ('hardswish', 'cauchy'): 'hardswish ∗ cauchy diverges: hardswish grows like |x|^1 in a tail, so the convolution needs E|Y|^1 < ∞, but the cauchy kernel has finite absolute moments only of orders p < 1',
-    ('hardswish', 'student_t2'): 'hardswish ∗ student_t2: the tail-stable form needs E|Y|^2 < ∞, but the student_t2 kernel has finite absolute moments only of orders p < 2',
     ('max', 'cauchy'): 'max ∗ cauchy diverges: max grows like |x|^1 in a tail, so the convolution needs E|Y|^1 < ∞, but the cauchy kernel has finite absolute moments only of orders p < 1',
     ('min', 'cauchy'): 'min ∗ cauchy diverges: min grows like |x|^1 in a tail, so the convolution needs E|Y|^1 < ∞, but the cauchy kernel has finite absolute moments only of orders p < 1',
     ('floor', 'gaussian'): 'floor: staircases have a series form, not a tail-stable one',

@@ -149,6 +149,23 @@ def zdS0_cauchy(z):
 
 
 @triton.jit
+def L1_cauchy(t):
+    return (-0.3183098861837907)*(t*acot_nonnegative(t)) + (-0.15915494309189535)*(2*tl.log(tl.maximum(tl.abs(t), 1.0, propagate_nan=tl.PropagateNan.ALL)) + log1p(tl.minimum(tl.abs(t), divide(1.0, tl.abs(t)), propagate_nan=tl.PropagateNan.ALL)*tl.minimum(tl.abs(t), divide(1.0, tl.abs(t)), propagate_nan=tl.PropagateNan.ALL)))
+
+
+@triton.jit
+def S1_cauchy(z):
+    tail = L1_cauchy(tl.minimum(tl.abs(z), 1e30, propagate_nan=tl.PropagateNan.ALL))
+    return tail
+
+
+@triton.jit
+def zdS1_cauchy(z):
+    slope = z * 1 * S0_cauchy(z)
+    return tl.where(tl.abs(z) == float("inf"), 0.0, slope)
+
+
+@triton.jit
 def pdf_laplace(z):
     u = tl.abs(z)
     return 0.5*tl.exp(-u)
@@ -299,6 +316,23 @@ def S1_student_t2(z):
 @triton.jit
 def zdS1_student_t2(z):
     slope = z * 1 * S0_student_t2(z)
+    return tl.where(tl.abs(z) == float("inf"), 0.0, slope)
+
+
+@triton.jit
+def L2_student_t2(t):
+    return divide((-0.5)*t, t + hypot1(t)) + (-0.5)*tl.where(t > 268435456.0, tl.log(t) + 0.6931471805599453, log1p(t + t * divide(t, 1 + hypot1(t))))
+
+
+@triton.jit
+def S2_student_t2(z):
+    tail = L2_student_t2(tl.minimum(tl.abs(z), 1e30, propagate_nan=tl.PropagateNan.ALL))
+    return tl.where(z < 0, tail, -tail)
+
+
+@triton.jit
+def zdS2_student_t2(z):
+    slope = z * 2 * S1_student_t2(z)
     return tl.where(tl.abs(z) == float("inf"), 0.0, slope)
 
 

@@ -1,0 +1,276 @@
+r"""Triton kernels of the smoothed staircases floor_w(x) = E⌊x − wY⌋ and round_w(x) = floor_w(x + 1/2).
+
+The same series as the torch twin :mod:`smoothfn.staircase_series` (see there for the formulas,
+the term counts and the measured accuracy), term for term and in the same order, on the generated
+Triton building blocks (L_0, k, and L_1 for Student-t₂). The kernels follow the calling convention
+of the generated pair kernels (:mod:`smoothfn.codegen.triton_source`): x and, when
+``W_FULL``, the width elementwise; otherwise one width and one partial sum of ∂/∂w per program.
+Two more compile-time constants pick the series: ``KERNEL`` (a code from ``KERNEL_CODES``) and
+``ROUND`` (x + 1/2 first).
+
+Differences from the twin, for the GPU: the sums are run-time loops (one copy of the body: the
+registers of a 24-term series stay those of one term, no spills); the Fourier angles are reduced
+to 2π·(kr − ⌊kr + 1/2⌉) ∈ [−π, π] and sin/cos come from :func:`smoothfn.triton_math.sin_cos_pi`
+(libdevice's keep a local-memory path for huge arguments); e^x − 1 is
+:func:`smoothfn.triton_math.expm1`.
+"""
+
+import triton
+import triton.language as tl
+
+from smoothfn.generated.triton.building_blocks import (
+    L0_epanechnikov,
+    L0_gaussian,
+    L0_logistic,
+    L0_student_t2,
+    L0_triangular,
+    L0_uniform,
+    L1_student_t2,
+    divide,
+    pdf_epanechnikov,
+    pdf_gaussian,
+    pdf_logistic,
+    pdf_student_t2,
+    pdf_triangular,
+    pdf_uniform,
+)
+from smoothfn.staircase_series import KERNEL_CODES  # noqa: F401 (the codes of KERNEL)
+from smoothfn.triton_math import expm1, sin_cos_pi
+
+PARAMETERS = ()
+
+
+@triton.jit
+def _left_tail(t, KERNEL: tl.constexpr):
+    """L_0(t) = P(Y < −t) of the kernel."""
+    if KERNEL == 0:
+        v = L0_gaussian(t)
+    elif KERNEL == 1:
+        v = L0_logistic(t)
+    elif KERNEL == 3:
+        v = L0_uniform(t)
+    elif KERNEL == 4:
+        v = L0_triangular(t)
+    elif KERNEL == 5:
+        v = L0_epanechnikov(t)
+    else:
+        v = L0_student_t2(t)
+    return v
+
+
+@triton.jit
+def _density(z, KERNEL: tl.constexpr):
+    if KERNEL == 0:
+        v = pdf_gaussian(z)
+    elif KERNEL == 1:
+        v = pdf_logistic(z)
+    elif KERNEL == 3:
+        v = pdf_uniform(z)
+    elif KERNEL == 4:
+        v = pdf_triangular(z)
+    elif KERNEL == 5:
+        v = pdf_epanechnikov(z)
+    else:
+        v = pdf_student_t2(z)
+    return v
+
+
+@triton.jit
+def _split(x):
+    """(m, r): m = ⌊x⌋, r = x − m ∈ [0, 1) (0 at ±inf)."""
+    m = tl.floor(x)
+    r = tl.where(tl.abs(x) == float("inf"), 0.0, x - m)
+    return m, r
+
+
+@triton.jit
+def _local(x, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
+    """The layer-cake sums over the jumps j − r (j ≥ 1) and −(j + r) (j ≥ 0), TERMS a side (a
+    run-time loop: one copy of the body keeps the registers of a long series low; 1/w once, as
+    a correctly rounded division in a loop is a call on the GPU)."""
+    m, r = _split(x)
+    inv = divide(1.0, w)
+    b = r * inv  # j = 0 has only the jump at −r
+    kb = _density(b, KERNEL)
+    value = m + tl.zeros_like(w) - _left_tail(b, KERNEL)
+    dx = tl.zeros_like(x + w) + kb * inv
+    dw = tl.zeros_like(x + w) - b * kb * inv
+    for j in range(1, TERMS):
+        b = (j + r) * inv
+        kb = _density(b, KERNEL)
+        value = value - _left_tail(b, KERNEL)
+        dx = dx + kb * inv
+        dw = dw - b * kb * inv
+        a = (j - r) * inv
+        ka = _density(a, KERNEL)
+        value = value + _left_tail(a, KERNEL)
+        dx = dx + ka * inv
+        dw = dw + a * ka * inv
+    if KERNEL == 6:  # Student-t₂: Euler–Maclaurin tail of the paired sums beyond TERMS
+        upper = (TERMS - 0.5 - r) * inv
+        lower = (TERMS - 0.5 + r) * inv
+        tail_up = L1_student_t2(upper)
+        tail_low = L1_student_t2(lower)
+        k_up = pdf_student_t2(upper)
+        k_low = pdf_student_t2(lower)
+        value = value + w * (tail_up - tail_low) + (k_low - k_up) * inv * (1 / 24)
+        dx = dx + L0_student_t2(upper) + L0_student_t2(lower)
+        dw = dw + (tail_up - tail_low) + upper * L0_student_t2(upper) - lower * L0_student_t2(lower)
+        slope_up = divide(-3 * upper * k_up, 1 + upper * upper)
+        slope_low = divide(-3 * lower * k_low, 1 + lower * lower)
+        scale = inv * inv * (1 / 24)
+        dx = dx + (slope_low + slope_up) * scale
+        dw = dw - (k_low - k_up) * scale + (-slope_low * lower + slope_up * upper) * scale
+    return value, dx, dw
+
+
+@triton.jit
+def _characteristic(t, KERNEL: tl.constexpr):
+    """φ(t) and φ'(t), t ≥ 0: Gaussian e^{−t²/2}; logistic πt/sinh(πt)."""
+    if KERNEL == 0:
+        phi = tl.exp(-0.5 * t * t)
+        derivative = -t * phi
+    else:
+        s = 3.141592653589793 * t
+        denominator = -expm1(-2 * s)  # 1 − e^{−2s}
+        positive = s > 0
+        safe = tl.where(positive, denominator, 1.0)
+        phi = tl.where(positive, divide(2 * s * tl.exp(-s), safe), 1.0)
+        coth = tl.where(positive, divide(1 + tl.exp(-2 * s), safe), 1.0)
+        derivative = tl.where(positive, phi * (divide(1.0, tl.where(positive, t, 1.0)) - 3.141592653589793 * coth),
+                              0.0)
+    return phi, derivative
+
+
+@triton.jit
+def _fourier(x, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
+    m, r = _split(x)
+    value = m + r - 0.5 + tl.zeros_like(w)
+    dx = tl.zeros_like(x + w) + 1.0
+    dw = tl.zeros_like(x + w)
+    for k in range(1, TERMS + 1):
+        order = k + tl.zeros_like(w)  # k in the compute dtype
+        phi, dphi = _characteristic(6.283185307179586 * order * w, KERNEL)
+        turns = order * r
+        s, c = sin_cos_pi(2 * (turns - tl.floor(turns + 0.5)))  # 2πkr reduced to [−π, π]
+        value = value + phi * s * (0.3183098861837907 / order)  # order ≤ 9: the fast division is fine
+        dx = dx + 2 * phi * c
+        dw = dw + 2 * dphi * s
+    return value, dx, dw
+
+
+@triton.jit
+def _laplace(x, w):
+    m, r = _split(x)
+    c = divide(0.5, w)
+    u = 1 - 2 * r
+    au = tl.abs(u)
+    one_minus = -expm1(-2 * c)
+    scale = divide(tl.exp(c * (au - 1)), one_minus)
+    sign = tl.where(u > 0, 1.0, tl.where(u < 0, -1.0, 0.0))
+    sinh_ratio = sign * scale * -expm1(-2 * c * au)
+    cosh_ratio = scale * (1 + tl.exp(-2 * c * au))
+    coth = divide(1 + tl.exp(-2 * c), one_minus)
+    value = m - 0.5 * sinh_ratio
+    dx = c * cosh_ratio
+    dw = (u * cosh_ratio - sinh_ratio * coth) * 0.5 * divide(c, w)
+    return value, dx, dw
+
+
+@triton.jit
+def _uniform_wide(x, w):
+    """w ≥ 1: x − 1/2 − [B(frac(x + w)) − B(frac(x − w))]/(4w), B(s) = s² − s."""
+    m, r = _split(x)
+    plus = r + w
+    minus = r - w
+    f_plus = plus - tl.floor(plus)
+    f_minus = minus - tl.floor(minus)
+    bp = f_plus * f_plus - f_plus
+    bm = f_minus * f_minus - f_minus
+    dbp = 2 * f_plus - 1
+    dbm = 2 * f_minus - 1
+    value = m + r - 0.5 - divide(bp - bm, 4 * w)
+    dx = 1 - divide(dbp - dbm, 4 * w)
+    dw = divide(bp - bm, 4 * w * w) - divide(dbp + dbm, 4 * w)
+    return value, dx, dw
+
+
+@triton.jit
+def staircase(x, w, KERNEL: tl.constexpr):
+    """(floor_w(x), ∂/∂x, ∂/∂w) with the series of staircase_series (same switches and terms)."""
+    if KERNEL == 2:
+        value, dx, dw = _laplace(x, w)
+    elif KERNEL == 0:
+        value, dx, dw = _local(x, w, 0, 9)
+        v2, dx2, dw2 = _fourier(x, w, 0, 8)
+        near = w <= 0.2
+        value = tl.where(near, value, v2)
+        dx = tl.where(near, dx, dx2)
+        dw = tl.where(near, dw, dw2)
+    elif KERNEL == 1:
+        value, dx, dw = _local(x, w, 1, 13)
+        v2, dx2, dw2 = _fourier(x, w, 1, 9)
+        near = w <= 0.3
+        value = tl.where(near, value, v2)
+        dx = tl.where(near, dx, dx2)
+        dw = tl.where(near, dw, dw2)
+    elif KERNEL == 3:
+        value, dx, dw = _local(x, w, 3, 3)
+        v2, dx2, dw2 = _uniform_wide(x, w)
+        near = w < 1.0
+        value = tl.where(near, value, v2)
+        dx = tl.where(near, dx, dx2)
+        dw = tl.where(near, dw, dw2)
+    elif KERNEL == 6:
+        value, dx, dw = _local(x, w, 6, 24)
+    else:
+        value, dx, dw = _local(x, w, KERNEL, 12)
+    infinite = tl.abs(x) == float("inf")
+    value = tl.where(infinite, x + tl.zeros_like(w), value)
+    dx = tl.where(infinite, 1.0, dx)
+    dw = tl.where(infinite, 0.0, dw)
+    return value, dx, dw
+
+
+@triton.jit
+def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.constexpr,
+                   W_FULL: tl.constexpr, KERNEL: tl.constexpr, ROUND: tl.constexpr):
+    pid = tl.program_id(0)
+    offsets = pid.to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    x = tl.load(x_ptr + offsets, mask=mask, other=0).to(DTYPE)
+    if W_FULL:
+        w = tl.load(w_ptr + offsets, mask=mask, other=1).to(DTYPE)
+    else:
+        w = tl.load(w_ptr).to(DTYPE)
+    if ROUND:
+        x = x + 0.5
+    out, _, _ = staircase(x, w, KERNEL)
+    tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr,
+                    DTYPE: tl.constexpr, W_FULL: tl.constexpr,
+                    NEED_X: tl.constexpr, NEED_W: tl.constexpr, KERNEL: tl.constexpr, ROUND: tl.constexpr):
+    pid = tl.program_id(0)
+    offsets = pid.to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    x = tl.load(x_ptr + offsets, mask=mask, other=0).to(DTYPE)
+    if W_FULL:
+        w = tl.load(w_ptr + offsets, mask=mask, other=1).to(DTYPE)
+    else:
+        w = tl.load(w_ptr).to(DTYPE)
+    dy = tl.load(dy_ptr + offsets, mask=mask, other=0).to(DTYPE)
+    if ROUND:
+        x = x + 0.5
+    _, dx, dw = staircase(x, w, KERNEL)
+    if NEED_X:
+        g = dy * dx
+        tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
+    if NEED_W:
+        g = dy * dw
+        if W_FULL:
+            tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
+        else:
+            tl.store(gw_ptr + pid, tl.sum(tl.where(mask, g, 0.0), axis=0))
