@@ -9,7 +9,8 @@ Two more compile-time constants pick the series: ``KERNEL`` (a code from ``KERNE
 ``ROUND`` (x + 1/2 first).
 
 Differences from the twin, for the GPU: the sums are run-time loops (one copy of the body: the
-registers of a 24-term series stay those of one term, no spills); the Fourier angles are reduced
+registers of a 24-term series stay those of one term, no spills) that multiply by one correctly
+rounded 1/w (a correctly rounded division inside a loop is a subroutine call); the Fourier angles are reduced
 to 2π·(kr − ⌊kr + 1/2⌉) ∈ [−π, π] and sin/cos come from :func:`smoothfn.triton_math.sin_cos_pi`
 (libdevice's keep a local-memory path for huge arguments); e^x − 1 is
 :func:`smoothfn.triton_math.expm1`.
