@@ -32,8 +32,8 @@ def num_warps(backward: bool, module=None) -> int:
     """Warps per program: 4 forward; 8 backward, where the value, its derivatives and the partial
     sums live at once (half the elements per thread keeps the longest backward kernels, such as
     clamp ∗ cauchy, below 255 registers without spills; accesses stay 16 bytes wide). A module may
-    set ``TRITON_BACKWARD_WARPS`` (the staircase loops spill less at 4: ptxas then allows more
-    registers per thread)."""
+    set ``TRITON_BACKWARD_WARPS``: the floor/round kernels use 4, the setting at which their
+    ahead-of-time check (tests/triton_aot.py) was run and found free of spills."""
     if not backward:
         return 4
     return getattr(module, "TRITON_BACKWARD_WARPS", 8)
