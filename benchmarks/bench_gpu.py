@@ -5,14 +5,19 @@
 Needs a CUDA device (it refuses to run without one). For each function, fp32 and bf16, at 2^log2n
 elements, modes forward (y = f(x)) and backward (the gradient of x from a given dy, after a
 forward outside the timing), providers:
-  smoothfn-triton   smoothfn.functional with the generated Triton kernels (eager CUDA)
+  smoothfn-triton   smoothfn.functional with the generated Triton kernels (eager CUDA), end to end
+  smoothfn-kernels  the same kernels launched directly (smoothfn.triton_launch), replayed from a
+                    CUDA graph: the kernel time without the host's Python work
   plain-eager       the naive formula in eager torch with autograd
   plain-compiled    the naive formula under torch.compile
   smoothfn-compiled smoothfn.functional under torch.compile (the compiler sees the torch twin)
-Times are medians of triton.testing.do_bench (with 20th/80th percentiles). The floor is the
-bytes an elementwise op must move (forward: read x, write y; backward: read x and dy, write dx)
-over the device's copy bandwidth, measured here with a device-to-device copy of the same size.
-Results are appended to a CSV with the device name.
+Times are medians of triton.testing.do_bench (do_bench_cudagraph for smoothfn-kernels) with
+20th/80th percentiles, and, as a cross-check, wall_ms: 20 calls between two device
+synchronizations, divided by 20. The floor is the bytes an elementwise op must move (forward: read
+x, write y; backward: read x and dy, write dx) over the device's copy bandwidth, measured here with a
+device-to-device copy of the same size. Also printed: the host time of one small call (1024
+elements), the Python work per call that a large tensor hides. Results are appended to a CSV with
+the device name, row by row.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import argparse
 import csv
 import math
 import sys
+import time
 from pathlib import Path
 
 import torch
@@ -58,16 +64,59 @@ def ours(name):
     raise ValueError(name)
 
 
+def kernels(name, x, mode):
+    """A function launching the pair's Triton kernels directly (no autograd, no argument checks)."""
+    from smoothfn import ops, triton_launch
+
+    function, params = {"sau": ("leaky_relu", (0.15,)), "relu": ("relu", ()), "clamp": ("clamp", (-1.0, 1.0))}[name]
+    module = ops.generated(function, "gaussian")
+    compute = ops.compute_dtype(x.dtype)
+    w = torch.full((), 0.5, dtype=compute, device=x.device)
+    values = [torch.full((), v, dtype=compute, device=x.device) for v in params]
+    if mode == "forward":
+        return lambda: triton_launch.forward(module, x, w, *values)
+    dy = torch.randn_like(x)
+    needs = (True, False, *(False for _ in values))
+    return lambda: triton_launch.backward(module, dy, needs, x, w, *values)
+
+
+def wall_ms(call, repeats=20):
+    call()
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        call()
+    torch.cuda.synchronize()
+    return (time.perf_counter() - start) / repeats * 1e3
+
+
+def host_us(call, repeats=2000):
+    """Microseconds per call of a small call, the device never the bottleneck."""
+    for _ in range(50):
+        call()
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        call()
+    torch.cuda.synchronize()
+    return (time.perf_counter() - start) / repeats * 1e6
+
+
 def measure(fn, x, mode):
     from triton.testing import do_bench
 
     if mode == "forward":
         with torch.no_grad():
             return do_bench(lambda: fn(x), quantiles=[0.5, 0.2, 0.8])
+    call = backward_call(fn, x)
+    return do_bench(call, quantiles=[0.5, 0.2, 0.8])
+
+
+def backward_call(fn, x):
     xg = x.detach().requires_grad_()
     y = fn(xg)
     dy = torch.randn_like(y)
-    return do_bench(lambda: torch.autograd.grad(y, xg, dy, retain_graph=True), quantiles=[0.5, 0.2, 0.8])
+    return lambda: torch.autograd.grad(y, xg, dy, retain_graph=True)
 
 
 def copy_bandwidth(n: int) -> float:
@@ -92,7 +141,16 @@ def main():
     n = 2**args.log2n
     bandwidth = copy_bandwidth(n)
     print(f"{device}: copy bandwidth {bandwidth / 1e9:.0f} GB/s at 2^{args.log2n} fp32")
-    rows = []
+    small = torch.randn(1024, device="cuda")
+    for name in args.functions.split(","):
+        function = ours(name)
+        print(f"host time per call, 1024 fp32 elements: {name} {host_us(lambda f=function: f(small)):.1f} us, "
+              f"kernels alone {host_us(kernels(name, small, 'forward')):.1f} us; "
+              f"torch.relu {host_us(lambda: torch.relu(small)):.1f} us", flush=True)
+    out = Path(args.out)
+    new = not out.exists()
+    handle = out.open("a", newline="")
+    writer = None
     for name in args.functions.split(","):
         for dtype in (torch.float32, torch.bfloat16):
             x = torch.randn(n, device="cuda", dtype=dtype)
@@ -105,21 +163,29 @@ def main():
             for mode in ("forward", "backward"):
                 moved = (2 if mode == "forward" else 3) * n * x.element_size()
                 floor_ms = moved / bandwidth * 1e3
-                for provider, fn in providers.items():
-                    median, low, high = measure(fn, x, mode)
+                for provider, fn in [*providers.items(), ("smoothfn-kernels", None)]:
+                    if fn is None:
+                        from triton.testing import do_bench_cudagraph
+
+                        call = kernels(name, x, mode)
+                        median, low, high = do_bench_cudagraph(call, quantiles=[0.5, 0.2, 0.8])
+                    else:
+                        median, low, high = measure(fn, x, mode)
+                        call = (lambda f=fn, v=x: f(v)) if mode == "forward" else backward_call(fn, x)
+                    with torch.no_grad() if mode == "forward" else torch.enable_grad():
+                        wall = wall_ms(call)
                     row = {"device": device, "function": name, "dtype": str(dtype).split(".")[-1], "mode": mode,
                            "provider": provider, "n": n, "median_ms": round(median, 4), "p20_ms": round(low, 4),
-                           "p80_ms": round(high, 4), "floor_ms": round(floor_ms, 4),
+                           "p80_ms": round(high, 4), "wall_ms": round(wall, 4), "floor_ms": round(floor_ms, 4),
                            "fraction_of_bandwidth": round(floor_ms / median, 3)}
-                    rows.append(row)
+                    if writer is None:  # rows are written as they come: a cut-off run keeps its rows
+                        writer = csv.DictWriter(handle, fieldnames=list(row))
+                        if new:
+                            writer.writeheader()
+                    writer.writerow(row)
+                    handle.flush()
                     print(row, flush=True)
-    out = Path(args.out)
-    new = not out.exists()
-    with out.open("a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
+    handle.close()
 
 
 if __name__ == "__main__":

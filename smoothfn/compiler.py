@@ -54,7 +54,7 @@ class CompiledFunction:
             )
         w = functional._width(width, None, x, "gaussian", None)
         values = [functional._tensor(params[name], x, name) for name in self.params]
-        return ops.SmoothFunction.apply(self.module, functional._backend(backend), x, w, *values)
+        return ops.apply(self.module, x, w, *values, backend=functional._backend(backend))
 
 
 def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001

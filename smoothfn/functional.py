@@ -71,9 +71,10 @@ def _tensor(value, x: torch.Tensor, name: str) -> torch.Tensor:
     if value is None:
         raise SmoothfnError(f"{name} is required")
     try:
-        # Python numbers become tensors of the compute dtype (fp32 for half inputs: 0.3 stays 0.3)
-        dtype = ops.compute_dtype(x.dtype) if x.is_floating_point() else None
-        return torch.tensor(float(value), dtype=dtype, device=x.device)
+        # Python numbers become tensors of the compute dtype (fp32 for half inputs: 0.3 stays 0.3),
+        # filled on the device: torch.tensor(number, device="cuda") would wait for the GPU
+        dtype = ops.compute_dtype(x.dtype) if x.is_floating_point() else torch.get_default_dtype()
+        return torch.full((), float(value), dtype=dtype, device=x.device)
     except (TypeError, ValueError):
         raise SmoothfnError(f"{name} must be a number or a tensor, got {value!r}") from None
 
@@ -113,8 +114,10 @@ def _width(width, max_error, x, kernel: str, slope_jump, kink_distance=None) -> 
                 "max_error= needs a sup error that vanishes with the width; this function jumps "
                 "(its sup error tends to half the jump), so give width="
             )
+        if not isinstance(max_error, torch.Tensor) and not _number(max_error, "max_error") > 0:
+            raise SmoothfnError(f"max_error must be > 0, got {max_error!r}")
         error = _tensor(max_error, x, "max_error")
-        if not _holds(lambda: torch.all(error > 0)):
+        if isinstance(max_error, torch.Tensor) and not _holds(lambda: torch.all(error > 0)):
             raise SmoothfnError(f"max_error must be > 0, got {max_error!r}")
         if kernel == "cauchy":  # E|Y| = ∞: only the bounded, clamp-like functions converge
             if kink_distance is None:
@@ -123,11 +126,13 @@ def _width(width, max_error, x, kernel: str, slope_jump, kink_distance=None) -> 
         mean_abs = _MEAN_ABS[kernel]
         # sup|f_w − f| ≤ |Δ|·w·E|Y|/2 at each kink (equality for one kink): solve for w
         return error / (torch.as_tensor(slope_jump, dtype=error.dtype, device=error.device) * mean_abs / 2)
-    if not isinstance(width, torch.Tensor):
+    if not isinstance(width, torch.Tensor):  # checked on the host: no wait for the device
         value = _number(width, "width")
         if not (value > 0 and math.isfinite(value)):
             raise InvalidWidthError(f"width must be finite and > 0, got {width!r}")
+        return _tensor(value, x, "width")
     w = _tensor(width, x, "width")
+    # a tensor width is checked before any kernel runs, at the cost of one device synchronization
     if not _holds(lambda: torch.all(w > 0) & torch.all(torch.isfinite(w))):
         raise InvalidWidthError(f"width must be finite and > 0, got {width!r}")
     return w

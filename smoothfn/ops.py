@@ -88,6 +88,21 @@ def use_triton(backend: str, module, x: torch.Tensor, *others: torch.Tensor) -> 
     return x.is_cuda and triton_launch.has_kernels(module) and all(o.device == x.device for o in others)
 
 
+def _in(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """t in dtype, t itself where it already is: Dynamo in torch 2.11 traced an autograd.Function
+    whose forward returned a no-op ``.to`` of its result with zero gradients."""
+    return t if t.dtype == dtype else t.to(dtype)
+
+
+def twin_forward(module, x: torch.Tensor, width: torch.Tensor, *params: torch.Tensor) -> torch.Tensor:
+    """f_w(x; params) by the torch twin, computed in compute_dtype(x.dtype), returned in x's dtype."""
+    dtype = compute_dtype(x.dtype)
+    if twin_slices.applies(x, width, *params) and not EAGER_COMPILE:
+        return twin_slices.forward(module.forward, x, [width, *params], dtype)
+    args = [_in(x, dtype), _in(width, dtype), *(_in(p, dtype) for p in params)]
+    return _in(_entry(module, "forward")(*args), x.dtype)
+
+
 class SmoothFunction(torch.autograd.Function):
     """f_w(x; params) for one generated pair; backward from the closed-form derivatives."""
 
@@ -98,11 +113,7 @@ class SmoothFunction(torch.autograd.Function):
         ctx.save_for_backward(x, width, *params)
         if ctx.triton:
             return triton_launch.forward(module, x, width, *params)
-        dtype = compute_dtype(x.dtype)
-        if twin_slices.applies(x, width, *params) and not EAGER_COMPILE:
-            return twin_slices.forward(module.forward, x, [width, *params], dtype)
-        args = [x.to(dtype), width.to(dtype), *(p.to(dtype) for p in params)]
-        return _entry(module, "forward")(*args).to(x.dtype)
+        return twin_forward(module, x, width, *params)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -115,19 +126,31 @@ class SmoothFunction(torch.autograd.Function):
             grads = twin_slices.backward(ctx.module.backward, grad_output, ctx.needs_input_grad[2:], x,
                                          [width, *params], dtype)
             return (None, None, *grads)
-        args = [x.to(dtype), width.to(dtype), *(p.to(dtype) for p in params)]
+        args = [_in(x, dtype), _in(width, dtype), *(_in(p, dtype) for p in params)]
         partials = _entry(ctx.module, "backward")(*args)
-        grad = grad_output.to(dtype)
+        grad = _in(grad_output, dtype)
         grads = [None, None]  # the module and backend arguments
         for needed, partial, original in zip(ctx.needs_input_grad[2:], partials, [x, width, *params]):
             if not needed:
                 grads.append(None)
                 continue
-            grads.append(_reduce_to(grad * partial, original.shape).to(original.dtype))
+            grads.append(_in(_reduce_to(grad * partial, original.shape), original.dtype))
         return tuple(grads)
 
 
 def smooth(function: str, kernel: str, x: torch.Tensor, width, *params, backend: str = "auto") -> torch.Tensor:
     """Apply the smoothed ``function`` with ``kernel`` at ``width`` (validated by the caller)."""
-    module = generated(function, kernel)
+    return apply(generated(function, kernel), x, width, *params, backend=backend)
+
+
+def apply(module, x: torch.Tensor, width: torch.Tensor, *params: torch.Tensor, backend: str = "auto") -> torch.Tensor:
+    """The smoothed function of a twin module (catalog pair or compiled user function), with autograd."""
+    if torch.compiler.is_compiling() and not _needs_grad(x, width, *params):
+        # No gradient to trace: the twin itself goes into the graph. (Dynamo in torch 2.11 also
+        # mis-traces an autograd.Function given exactly two extra tensors when none needs grad.)
+        return twin_forward(module, x, width, *params)
     return SmoothFunction.apply(module, backend, x, width, *params)
+
+
+def _needs_grad(*tensors: torch.Tensor) -> bool:
+    return torch.is_grad_enabled() and any(t.requires_grad for t in tensors)

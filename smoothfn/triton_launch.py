@@ -22,21 +22,23 @@ import torch
 os.environ.setdefault("TRITON_DEFAULT_FP_FUSION", "1")  # pin FMA contraction across Triton versions
 
 def block_size(dtype: torch.dtype) -> int:
-    """Elements per program: in fp32 8 per thread forward (4 warps, two 16-byte accesses) and 4
-    backward (8 warps); fp64 keeps 4 and 2 per thread, which leaves the longest fp64 kernels below
-    255 registers (no spills)."""
-    return 512 if dtype == torch.float64 else 1024
+    """Elements per program: 512, so 4 per thread in fp32 (one 16-byte access) at 4 warps. Measured
+    on an H200 (benchmarks/sweep_gpu_launch.py, kernel time from a CUDA graph, 2^26 elements): the
+    kernels are bound by their arithmetic, and 4 elements per thread beat 8 (the sau forward 0.31
+    against 0.39 ms, the clamp backward 0.61 against 0.88 ms at 1024 per program and 8 warps)."""
+    return 512
 
 
-def num_warps(backward: bool, module=None) -> int:
-    """Warps per program: 4 forward; 8 backward, where the value, its derivatives and the partial
-    sums live at once (half the elements per thread keeps the longest backward kernels, such as
-    clamp ∗ cauchy, below 255 registers without spills; accesses stay 16 bytes wide). A module may
-    set ``TRITON_BACKWARD_WARPS``: the floor/round kernels use 4, the setting at which their
-    ahead-of-time check (tests/triton_aot.py) was run and found free of spills."""
+def num_warps(backward: bool, module=None, dtype: torch.dtype = torch.float32) -> int:
+    """Warps per program: 4 (4 fp32 elements per thread, forward and backward); the fp64 backward
+    takes 8 (2 elements per thread), where the value, its derivatives and the partial sums live at
+    once and the longest kernels (clamp ∗ cauchy) would otherwise exceed 255 registers. A module may
+    set ``TRITON_BACKWARD_WARPS`` (the floor/round kernels: 4, the setting at which their
+    ahead-of-time check, tests/triton_aot.py, was run and found free of spills)."""
     if not backward:
         return 4
-    return getattr(module, "TRITON_BACKWARD_WARPS", 8)
+    default = 8 if dtype == torch.float64 else 4
+    return getattr(module, "TRITON_BACKWARD_WARPS", default)
 
 
 def interpreted() -> bool:
@@ -109,7 +111,7 @@ def forward(module, x: torch.Tensor, w: torch.Tensor, *params: torch.Tensor) -> 
     block = block_size(compute)
     kernels(module).forward_kernel[(triton_cdiv(n, block),)](
         xs, out, *(t for t, _ in prepared), n, BLOCK=block, DTYPE=_triton_dtype(compute),
-        num_warps=num_warps(False, module), **flags
+        num_warps=num_warps(False, module, compute), **flags
     )
     return out
 
@@ -125,18 +127,19 @@ def backward(module, grad_output, needs, x, w, *params):
     dy = grad_output.expand(shape).contiguous()
     names = ["x", "w", *module.PARAMETERS]
     buffers = [torch.empty(shape, dtype=x.dtype, device=x.device)]
-    for (_, full), original in zip(prepared, originals[1:]):
+    for (_, full), original, need in zip(prepared, originals[1:], needs[1:]):
         if full:
             buffers.append(torch.empty(shape, dtype=original.dtype, device=x.device))
-        else:
-            buffers.append(torch.zeros(max(programs, 1), dtype=compute, device=x.device))
+        else:  # one partial sum per program (never written where the gradient is not needed)
+            partials = torch.zeros if need else torch.empty
+            buffers.append(partials(max(programs, 1), dtype=compute, device=x.device))
     if n > 0:
         flags = {f"{name.upper()}_FULL": full for name, (_, full) in zip(names[1:], prepared)}
         flags.update({f"NEED_{name.upper()}": bool(need) for name, need in zip(names, needs)})
         flags.update(getattr(module, "TRITON_CONSTEXPRS", {}))
         kernels(module).backward_kernel[(programs,)](
             xs, dy, *(t for t, _ in prepared), *buffers, n, BLOCK=block, DTYPE=_triton_dtype(compute),
-            num_warps=num_warps(True, module), **flags
+            num_warps=num_warps(True, module, compute), **flags
         )
     grads = []
     for need, buffer, original, full in zip(needs, buffers, originals, [True, *(f for _, f in prepared)]):

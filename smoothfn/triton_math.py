@@ -3,8 +3,10 @@ in Triton's interpreter (``tl.exp``, ``tl.exp2``, ``tl.log``, ``tl.fma``, ``tl.s
 ``tl.div_rn``, ``tl.math.erf``, arithmetic). Each computes in its argument's dtype (fp32 or fp64,
 chosen at compile time). Polynomial coefficients come from ``tools/fit_triton_math.py``.
 
-* ``divide(a, b)``, ``square_root(a)``: correctly rounded; Triton compiles fp32 ``/`` and
-  ``tl.sqrt`` to ``div.approx`` / ``sqrt.approx.ftz`` (subnormals flushed, 0 for |b| > 2^126).
+* ``divide(a, b)``: fp32 within 0.5 ulp + 2^-20 ulp from a corrected fast reciprocal (cheaper
+  than the correctly rounded ``tl.div_rn``); ``square_root(a)``: correctly rounded. Triton compiles
+  fp32 ``/`` and ``tl.sqrt`` to approximate instructions (2 ulp; subnormals flushed, 0 for
+  |b| > 2^126).
 * ``erfc_nonnegative(x)``, x ≥ 0: 1 − erf(x) for x ≤ 0.5 (no cancellation there: erfc ≥ 0.47);
   beyond, with q + q_low = 1/(2 + x) to twice the working precision,
 
@@ -41,10 +43,41 @@ import triton.language as tl
 
 
 @triton.jit
+def fma_exact(a, b, c):
+    """a·b + c in one rounding, for Python-float constants b and c (never ±0).
+
+    The constants are first added to a zero of a's dtype, so an fp64 kernel keeps all their digits:
+    Triton up to 3.6 turns a float handed to ``tl.fma`` (or ``tl.maximum``) into an fp32 constant
+    before promoting it, while arithmetic operators take the other operand's dtype.
+    """
+    zero = tl.zeros_like(a)
+    return tl.fma(a, b + zero, c + zero)
+
+
+@triton.jit
+def horner_step(p, y, c):
+    """p·y + c in one rounding, c a Python-float coefficient kept in p's dtype (see fma_exact)."""
+    return tl.fma(p, y, c + tl.zeros_like(p))
+
+
+@triton.jit
 def divide(a, b):
-    """a / b, correctly rounded."""
+    """a / b; fp64 IEEE division. fp32: from a fast reciprocal r ≈ 1/b (at most 2 ulp), the quotient
+    q0 = a·r and one correction q = q0 + (a − q0·b)·r, the residual exact in an fma: within
+    0.5 ulp + 2^-20 ulp. ``tl.div_rn`` (correctly rounded) is a subroutine call on a GPU, which
+    made the sau kernels 1.6 times slower. Both operands are scaled by a power of 2 where |b| is
+    beyond 2^±125 (a GPU's fast reciprocal returns 0 above 2^126 and flushes subnormals); where the
+    correction is nan (b = 0 or ±inf, a = ±inf) q0 is already the IEEE quotient."""
     if b.dtype == tl.float32:
-        q = tl.div_rn(a + tl.zeros_like(b), b)
+        size = tl.abs(b)
+        scale = tl.where(size > 4.2535295865117308e37, 0.00390625, 1.0)  # 2^125: 2^-8
+        scale = tl.where(size < 2.350988701644575e-38, 16777216.0, scale)  # 2^-125: 2^24
+        a_scaled = (a + tl.zeros_like(b)) * scale
+        b_scaled = b * scale
+        r = 1.0 / b_scaled
+        q0 = a_scaled * r
+        q = tl.fma(tl.fma(-q0, b_scaled, a_scaled), r, q0)
+        q = tl.where(q != q, q0, q)
     else:
         q = a / b
     return q
@@ -64,41 +97,41 @@ def square_root(a):
 def _erfc_polynomial(q, q_low):
     """erfcx(x)·(2 + x), a polynomial in s = A·q + B, q + q_low = 1/(2 + x); from tools/fit_triton_math.py."""
     if q.dtype == tl.float64:
-        s = tl.fma(q_low, 5.467289719626168, tl.fma(q, 5.467289719626168, -1.1869158878504673))
+        s = fma_exact(q_low, 5.467289719626168, fma_exact(q, 5.467289719626168, -1.1869158878504673))
         p = -8.196609229386091e-11 + tl.zeros_like(s)
-        p = tl.fma(p, s, 2.7457993941664238e-11)
-        p = tl.fma(p, s, 8.36055937753536e-10)
-        p = tl.fma(p, s, -1.050250077484128e-09)
-        p = tl.fma(p, s, -3.4711454799473314e-09)
-        p = tl.fma(p, s, 1.0872151837600446e-08)
-        p = tl.fma(p, s, -7.937300017864247e-10)
-        p = tl.fma(p, s, -6.00611076189321e-08)
-        p = tl.fma(p, s, 1.2045489543271755e-07)
-        p = tl.fma(p, s, 1.5942783731768953e-07)
-        p = tl.fma(p, s, -1.0877447582682256e-06)
-        p = tl.fma(p, s, 6.754914081501263e-07)
-        p = tl.fma(p, s, 6.976496059945798e-06)
-        p = tl.fma(p, s, -1.4579472864213076e-05)
-        p = tl.fma(p, s, -4.112158849479726e-05)
-        p = tl.fma(p, s, 0.00016516430170391015)
-        p = tl.fma(p, s, 0.00030883046259240927)
-        p = tl.fma(p, s, -0.0017888163196051014)
-        p = tl.fma(p, s, -0.004734374202106056)
-        p = tl.fma(p, s, 0.01821587176732249)
-        p = tl.fma(p, s, 0.1407806667956215)
-        p = tl.fma(p, s, 0.4504389859884456)
-        p = tl.fma(p, s, 0.93588844234679)
+        p = horner_step(p, s, 2.7457993941664238e-11)
+        p = horner_step(p, s, 8.36055937753536e-10)
+        p = horner_step(p, s, -1.050250077484128e-09)
+        p = horner_step(p, s, -3.4711454799473314e-09)
+        p = horner_step(p, s, 1.0872151837600446e-08)
+        p = horner_step(p, s, -7.937300017864247e-10)
+        p = horner_step(p, s, -6.00611076189321e-08)
+        p = horner_step(p, s, 1.2045489543271755e-07)
+        p = horner_step(p, s, 1.5942783731768953e-07)
+        p = horner_step(p, s, -1.0877447582682256e-06)
+        p = horner_step(p, s, 6.754914081501263e-07)
+        p = horner_step(p, s, 6.976496059945798e-06)
+        p = horner_step(p, s, -1.4579472864213076e-05)
+        p = horner_step(p, s, -4.112158849479726e-05)
+        p = horner_step(p, s, 0.00016516430170391015)
+        p = horner_step(p, s, 0.00030883046259240927)
+        p = horner_step(p, s, -0.0017888163196051014)
+        p = horner_step(p, s, -0.004734374202106056)
+        p = horner_step(p, s, 0.01821587176732249)
+        p = horner_step(p, s, 0.1407806667956215)
+        p = horner_step(p, s, 0.4504389859884456)
+        p = horner_step(p, s, 0.93588844234679)
     else:
-        s = tl.fma(q_low, 6.307189464569092, tl.fma(q, 6.307189464569092, -1.5228757858276367))
+        s = fma_exact(q_low, 6.307189464569092, fma_exact(q, 6.307189464569092, -1.5228757858276367))
         p = -1.3589734517090092e-05 + tl.zeros_like(s)
-        p = tl.fma(p, s, 3.836951790026628e-05)
-        p = tl.fma(p, s, 0.00018427802971890948)
-        p = tl.fma(p, s, -0.00072476600265484)
-        p = tl.fma(p, s, -0.003291335715925361)
-        p = tl.fma(p, s, 0.010025415873025119)
-        p = tl.fma(p, s, 0.11084188437721136)
-        p = tl.fma(p, s, 0.4237563291632325)
-        p = tl.fma(p, s, 0.9984092767020097)
+        p = horner_step(p, s, 3.836951790026628e-05)
+        p = horner_step(p, s, 0.00018427802971890948)
+        p = horner_step(p, s, -0.00072476600265484)
+        p = horner_step(p, s, -0.003291335715925361)
+        p = horner_step(p, s, 0.010025415873025119)
+        p = horner_step(p, s, 0.11084188437721136)
+        p = horner_step(p, s, 0.4237563291632325)
+        p = horner_step(p, s, 0.9984092767020097)
     return p
 
 
@@ -125,7 +158,9 @@ def erfc_nonnegative(x):
     else:
         # A GPU computes fp32 tl.exp(v) as ex2.approx(v·log2(e) rounded): exp2 of the exponent split
         # exactly instead, shifted by 64 where 2^p is subnormal (exp2 flushes those to 0 on a GPU).
-        p = h * -1.4426950408889634
+        # p is the rounded product as an fma with +0: a plain product followed by "+ 64" below would
+        # be contracted into one fma on a GPU, whose single rounding p_low does not describe
+        p = tl.fma(h, -1.4426950408889634, tl.zeros_like(h))
         p_low = tl.fma(h, -1.4426950408889634, -p) - h * 1.9259629911266175e-08 - low * 1.4426950408889634
         deep = p < -120.0
         e = tl.exp2(tl.where(deep, p + 64.0, p))
@@ -140,22 +175,22 @@ def _atan_reduced(w):
     y = w * w
     if w.dtype == tl.float64:
         p = -0.019174543572021332 + tl.zeros_like(y)
-        p = tl.fma(p, y, 0.03922974453661223)
-        p = tl.fma(p, y, -0.05085383488842831)
-        p = tl.fma(p, y, 0.058581362519061465)
-        p = tl.fma(p, y, -0.06664509989818045)
-        p = tl.fma(p, y, 0.07692183087342026)
-        p = tl.fma(p, y, -0.0909090457366906)
-        p = tl.fma(p, y, 0.11111111015146714)
-        p = tl.fma(p, y, -0.1428571428466518)
-        p = tl.fma(p, y, 0.19999999999995513)
-        p = tl.fma(p, y, -0.3333333333333333)
+        p = horner_step(p, y, 0.03922974453661223)
+        p = horner_step(p, y, -0.05085383488842831)
+        p = horner_step(p, y, 0.058581362519061465)
+        p = horner_step(p, y, -0.06664509989818045)
+        p = horner_step(p, y, 0.07692183087342026)
+        p = horner_step(p, y, -0.0909090457366906)
+        p = horner_step(p, y, 0.11111111015146714)
+        p = horner_step(p, y, -0.1428571428466518)
+        p = horner_step(p, y, 0.19999999999995513)
+        p = horner_step(p, y, -0.3333333333333333)
     else:
         p = -0.06451597258952992 + tl.zeros_like(y)
-        p = tl.fma(p, y, 0.10743631627144574)
-        p = tl.fma(p, y, -0.1426394635791234)
-        p = tl.fma(p, y, 0.19999540216937534)
-        p = tl.fma(p, y, -0.3333333176000804)
+        p = horner_step(p, y, 0.10743631627144574)
+        p = horner_step(p, y, -0.1426394635791234)
+        p = horner_step(p, y, 0.19999540216937534)
+        p = horner_step(p, y, -0.3333333176000804)
     return tl.fma(w * y, p, w)
 
 
@@ -187,9 +222,25 @@ def hypot1(t):
 
 
 @triton.jit
+def exp(x):
+    """e^x. fp64: ``tl.exp``. fp32: 2^p·(1 + p_low·ln 2) with x·log2(e) = p + p_low split exactly
+    (fma and log2(e) in two parts), since a GPU computes fp32 ``tl.exp`` as ``ex2.approx`` of the
+    rounded product, whose rounding error 2^-24·|x·log2 e| grows to 1e-6 relative at |x| ≈ 10."""
+    if x.dtype == tl.float64:
+        r = tl.exp(x)
+    else:
+        p = x * 1.4426950408889634
+        p_low = tl.fma(x, 1.4426950408889634, -p) + x * 1.9259629911266175e-08
+        e = tl.exp2(p)
+        # outside |p| < 128 the result is 0, subnormal or inf (and p_low may be nan at ±inf)
+        r = tl.where(tl.abs(p) < 128.0, tl.fma(e, p_low * 0.6931471805599453, e), e)
+    return r
+
+
+@triton.jit
 def expm1(x):
     """e^x − 1 for every x (−1 at −inf, inf at inf, nan stays nan)."""
-    u = tl.exp(x)
+    u = exp(x)
     shifted = u - 1.0
     corrected = shifted * divide(x, tl.where(u == 1.0, 1.0, tl.log(u)))
     inner = tl.where(shifted == -1.0, shifted, tl.where(u == float("inf"), u, corrected))
@@ -203,49 +254,49 @@ def _sin_cos_reduced(theta):
     y = theta * theta
     if theta.dtype == tl.float64:
         p = -3.868170170630684e-23 + tl.zeros_like(y)
-        p = tl.fma(p, y, 1.9572941063391263e-20)
-        p = tl.fma(p, y, -8.22063524662433e-18)
-        p = tl.fma(p, y, 2.8114572543455206e-15)
-        p = tl.fma(p, y, -7.647163731819816e-13)
-        p = tl.fma(p, y, 1.6059043836821613e-10)
-        p = tl.fma(p, y, -2.505210838544172e-08)
-        p = tl.fma(p, y, 2.7557319223985893e-06)
-        p = tl.fma(p, y, -0.0001984126984126984)
-        p = tl.fma(p, y, 0.008333333333333333)
-        p = tl.fma(p, y, -0.16666666666666666)
-        p = tl.fma(p, y, 1.0)
+        p = horner_step(p, y, 1.9572941063391263e-20)
+        p = horner_step(p, y, -8.22063524662433e-18)
+        p = horner_step(p, y, 2.8114572543455206e-15)
+        p = horner_step(p, y, -7.647163731819816e-13)
+        p = horner_step(p, y, 1.6059043836821613e-10)
+        p = horner_step(p, y, -2.505210838544172e-08)
+        p = horner_step(p, y, 2.7557319223985893e-06)
+        p = horner_step(p, y, -0.0001984126984126984)
+        p = horner_step(p, y, 0.008333333333333333)
+        p = horner_step(p, y, -0.16666666666666666)
+        p = horner_step(p, y, 1.0)
         s = theta * p
         p = 1.6117375710961184e-24 + tl.zeros_like(y)
-        p = tl.fma(p, y, -8.896791392450574e-22)
-        p = tl.fma(p, y, 4.110317623312165e-19)
-        p = tl.fma(p, y, -1.5619206968586225e-16)
-        p = tl.fma(p, y, 4.779477332387385e-14)
-        p = tl.fma(p, y, -1.1470745597729725e-11)
-        p = tl.fma(p, y, 2.08767569878681e-09)
-        p = tl.fma(p, y, -2.755731922398589e-07)
-        p = tl.fma(p, y, 2.48015873015873e-05)
-        p = tl.fma(p, y, -0.001388888888888889)
-        p = tl.fma(p, y, 0.041666666666666664)
-        p = tl.fma(p, y, -0.5)
-        p = tl.fma(p, y, 1.0)
+        p = horner_step(p, y, -8.896791392450574e-22)
+        p = horner_step(p, y, 4.110317623312165e-19)
+        p = horner_step(p, y, -1.5619206968586225e-16)
+        p = horner_step(p, y, 4.779477332387385e-14)
+        p = horner_step(p, y, -1.1470745597729725e-11)
+        p = horner_step(p, y, 2.08767569878681e-09)
+        p = horner_step(p, y, -2.755731922398589e-07)
+        p = horner_step(p, y, 2.48015873015873e-05)
+        p = horner_step(p, y, -0.001388888888888889)
+        p = horner_step(p, y, 0.041666666666666664)
+        p = horner_step(p, y, -0.5)
+        p = horner_step(p, y, 1.0)
         c = p
     else:
         p = 1.6059043836821613e-10 + tl.zeros_like(y)
-        p = tl.fma(p, y, -2.505210838544172e-08)
-        p = tl.fma(p, y, 2.7557319223985893e-06)
-        p = tl.fma(p, y, -0.0001984126984126984)
-        p = tl.fma(p, y, 0.008333333333333333)
-        p = tl.fma(p, y, -0.16666666666666666)
-        p = tl.fma(p, y, 1.0)
+        p = horner_step(p, y, -2.505210838544172e-08)
+        p = horner_step(p, y, 2.7557319223985893e-06)
+        p = horner_step(p, y, -0.0001984126984126984)
+        p = horner_step(p, y, 0.008333333333333333)
+        p = horner_step(p, y, -0.16666666666666666)
+        p = horner_step(p, y, 1.0)
         s = theta * p
         p = -1.1470745597729725e-11 + tl.zeros_like(y)
-        p = tl.fma(p, y, 2.08767569878681e-09)
-        p = tl.fma(p, y, -2.755731922398589e-07)
-        p = tl.fma(p, y, 2.48015873015873e-05)
-        p = tl.fma(p, y, -0.001388888888888889)
-        p = tl.fma(p, y, 0.041666666666666664)
-        p = tl.fma(p, y, -0.5)
-        p = tl.fma(p, y, 1.0)
+        p = horner_step(p, y, 2.08767569878681e-09)
+        p = horner_step(p, y, -2.755731922398589e-07)
+        p = horner_step(p, y, 2.48015873015873e-05)
+        p = horner_step(p, y, -0.001388888888888889)
+        p = horner_step(p, y, 0.041666666666666664)
+        p = horner_step(p, y, -0.5)
+        p = horner_step(p, y, 1.0)
         c = p
     return s, c
 

@@ -36,7 +36,7 @@ from smoothfn.generated.triton.building_blocks import (
     pdf_uniform,
 )
 from smoothfn.staircase_series import KERNEL_CODES  # noqa: F401 (the codes of KERNEL)
-from smoothfn.triton_math import expm1, sin_cos_pi
+from smoothfn.triton_math import exp, expm1, sin_cos_pi
 
 PARAMETERS = ()
 
@@ -129,15 +129,15 @@ def _local(x, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
 def _characteristic(t, KERNEL: tl.constexpr):
     """φ(t) and φ'(t), t ≥ 0: Gaussian e^{−t²/2}; logistic πt/sinh(πt)."""
     if KERNEL == 0:
-        phi = tl.exp(-0.5 * t * t)
+        phi = exp(-0.5 * t * t)
         derivative = -t * phi
     else:
         s = 3.141592653589793 * t
         denominator = -expm1(-2 * s)  # 1 − e^{−2s}
         positive = s > 0
         safe = tl.where(positive, denominator, 1.0)
-        phi = tl.where(positive, divide(2 * s * tl.exp(-s), safe), 1.0)
-        coth = tl.where(positive, divide(1 + tl.exp(-2 * s), safe), 1.0)
+        phi = tl.where(positive, divide(2 * s * exp(-s), safe), 1.0)
+        coth = tl.where(positive, divide(1 + exp(-2 * s), safe), 1.0)
         derivative = tl.where(positive, phi * (divide(1.0, tl.where(positive, t, 1.0)) - 3.141592653589793 * coth),
                               0.0)
     return phi, derivative
@@ -167,11 +167,11 @@ def _laplace(x, w):
     u = 1 - 2 * r
     au = tl.abs(u)
     one_minus = -expm1(-2 * c)
-    scale = divide(tl.exp(c * (au - 1)), one_minus)
+    scale = divide(exp(c * (au - 1)), one_minus)
     sign = tl.where(u > 0, 1.0, tl.where(u < 0, -1.0, 0.0))
     sinh_ratio = sign * scale * -expm1(-2 * c * au)
-    cosh_ratio = scale * (1 + tl.exp(-2 * c * au))
-    coth = divide(1 + tl.exp(-2 * c), one_minus)
+    cosh_ratio = scale * (1 + exp(-2 * c * au))
+    coth = divide(1 + exp(-2 * c), one_minus)
     value = m - 0.5 * sinh_ratio
     dx = c * cosh_ratio
     dw = (u * cosh_ratio - sinh_ratio * coth) * 0.5 * divide(c, w)

@@ -110,6 +110,19 @@ def test_compiled_forward_and_backward_have_no_graph_break():
         torch.testing.assert_close(g, e)
 
 
+def test_compiled_inference_traces_the_twin_without_autograd():
+    """No input needs grad: the twin goes straight into the graph (torch 2.11's Dynamo mis-traced an
+    autograd.Function given two parameter tensors, as clamp has, when none needed grad)."""
+    def model(x):
+        return F.clamp(x, -1.0, 1.0, width=0.5) + F.sau(x, width=0.3) + F.relu(x, width=0.2)
+
+    x = torch.randn(257)
+    with torch.no_grad():
+        got = torch.compile(model, fullgraph=True)(x)
+    torch.testing.assert_close(got, model(x))
+    assert not got.requires_grad
+
+
 def test_bad_input_is_refused_before_any_kernel_runs():
     x = torch.randn(5)
     for width in (0.0, -1.0, math.inf, math.nan):

@@ -73,7 +73,7 @@ def test_kernels_match_the_twin_fp64(f, k):
 def test_kernels_fp32_agree_with_fp64_and_stay_finite(f, k):
     m = MODULES[(f, k)]
     for w in (1e-6, 1e-2, 1.0, 30.0):
-        xs = torch.cat([torch.linspace(-60, 60, 397, dtype=torch.float64) * w + 0.3, torch.tensor(EXTREMES)])
+        xs = torch.cat([torch.linspace(-60, 60, 397, dtype=torch.float64) * w + 0.3, torch.tensor(EXTREMES)]).to(DEVICE)
         x64, w64, p64 = arguments(m, xs, w, torch.float64)
         x32, w32, p32 = arguments(m, xs, w, torch.float32)
         v64, g64 = run(m, "torch", x64, w64, p64)

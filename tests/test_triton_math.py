@@ -21,6 +21,7 @@ from smoothfn.triton_math import (
     acot_nonnegative,
     divide,
     erfc_nonnegative,
+    exp,
     expm1,
     hypot1,
     log1p,
@@ -29,7 +30,7 @@ from smoothfn.triton_math import (
 )
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
-NAMES = ["erfc", "acot", "log1p", "hypot1", "divide", "square_root", "expm1", "sinpi", "cospi"]
+NAMES = ["erfc", "acot", "log1p", "hypot1", "divide", "square_root", "expm1", "sinpi", "cospi", "exp", "quotient"]
 
 
 @triton.jit
@@ -53,8 +54,12 @@ def apply_kernel(x_ptr, out_ptr, n, WHICH: tl.constexpr, BLOCK: tl.constexpr):
         out = expm1(x)
     elif WHICH == 7:
         out, _ = sin_cos_pi(x)
-    else:
+    elif WHICH == 8:
         _, out = sin_cos_pi(x)
+    elif WHICH == 9:
+        out = exp(x)
+    else:
+        out = divide(x, tl.zeros_like(x) + 0.75)
     tl.store(out_ptr + offsets, out, mask=mask)
 
 
@@ -89,6 +94,8 @@ def reference(name: str, x: float) -> mpmath.mpf:
             "divide": lambda: 1 / v,
             "square_root": lambda: mpmath.sqrt(v),
             "expm1": lambda: mpmath.expm1(v),
+            "exp": lambda: mpmath.exp(v),
+            "quotient": lambda: v / mpmath.mpf(0.75),
             "sinpi": lambda: mpmath.sinpi(v),
             "cospi": lambda: mpmath.cospi(v),
         }[name]()
@@ -134,10 +141,16 @@ CASES = {  # name: (finite inputs, fp64 bound, fp32 bound), relative errors to t
          80.0, 700.0, -800.0, *dense(-2, 2, 2000), *dense(-40, 0, 500, log=True), *dense(-87, 88, 500)],
         6e-16, 4.5e-7,
     ),
+    # fp32: below −87.3 e^x is subnormal, which a GPU's exp2 flushes to 0 (as its tl.exp does)
+    "exp": ([0.0, *SUBNORMALS, -1e-30, 1e-8, -1.0, 1.0, 10.0, -10.0, 12.599198341369629, 80.0, -87.0, 88.5,
+             *dense(-87, 88.7, 3000)], 4e-16, 3e-7),
     # relative to the value, except near the zeros of sin πg / cos πg (see test_sin_cos_pi_absolute)
     "sinpi": ([*SUBNORMALS, 1e-30, -1e-8, 0.25, -0.25, 0.49, *dense(-0.99, 0.99, 2000)], 4e-16, 2.5e-7),
     "cospi": ([0.0, *SUBNORMALS, 0.25, -0.3, *dense(-0.35, 0.35, 2000)], 6e-16, 2.5e-7),
-    "divide": ([1e-30, 1e-3, 0.3, 3.0, 1e30, 3e38, 1e-38, 1e-300, *dense(-38, 38, 200, log=True)], 1.2e-16, 6e-8),
+    "divide": ([1e-30, 1e-3, 0.3, 3.0, 1e30, 3e38, 1e-38, 1e-40, 1e-300, *dense(-38, 38, 2000, log=True),
+                *dense(1, 2, 2000)], 1.2e-16, 6e-8),
+    "quotient": ([0.0, *SUBNORMALS, 1e-30, 0.3, -3.0, 1e30, 2.5e38, -3.4e38, 1e300, *dense(-1, 1, 2000),
+                  *dense(-40, 38, 1000, log=True)], 1.2e-16, 6e-8),
     "square_root": ([0.0, *SUBNORMALS, 1e-30, 0.3, 2.0, 1e30, 3e38, 1e300, *dense(-40, 38, 200, log=True)],
                     1.2e-16, 6e-8),
 }
@@ -179,6 +192,13 @@ def test_special_values():
         assert lp[5] == float(torch.tensor(1e-30, dtype=dtype))
         _, e = run("expm1", [inf, -inf, nan, 0.0, -1e30], dtype)
         assert e[0] == inf and e[1] == -1.0 and math.isnan(e[2]) and e[3] == 0.0 and e[4] == -1.0
+        _, q = run("divide", [0.0, -0.0, inf, -inf, nan], dtype)
+        assert q[0] == inf and q[1] == -inf and q[2] == 0.0 and q[3] == 0.0 and math.isnan(q[4])
+        _, q = run("quotient", [inf, -inf, nan, 3.4e38], dtype)
+        assert q[0] == inf and q[1] == -inf and math.isnan(q[2])
+        assert q[3] == float(torch.tensor(3.4e38 / 0.75, dtype=dtype))  # inf in fp32
+        _, ex = run("exp", [inf, -inf, nan, 0.0, -1e30, 1e30], dtype)
+        assert ex[0] == inf and ex[1] == 0.0 and math.isnan(ex[2]) and ex[3] == 1.0 and ex[4] == 0.0 and ex[5] == inf
         _, h = run("hypot1", [inf, -inf, nan, 0.0], dtype)
         assert h[0] == inf and h[1] == inf and math.isnan(h[2]) and h[3] == 1.0
 

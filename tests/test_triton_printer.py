@@ -46,7 +46,9 @@ CASES = [
 TEMPLATE = '''import triton
 import triton.language as tl
 
-from smoothfn.triton_math import acot_nonnegative, divide, erfc_nonnegative, hypot1, log1p, square_root  # noqa: F401
+from smoothfn.triton_math import (  # noqa: F401
+    acot_nonnegative, divide, erfc_nonnegative, exp, hypot1, log1p, square_root,
+)
 
 
 @triton.jit

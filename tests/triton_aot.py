@@ -47,7 +47,7 @@ def compile_kernel(fn, pointers: list[str], dtype: str, constexprs: dict, sm: in
             signature[name] = f"*{compute}"
     attrs = {(i,): [["tt.divisibility", 16]] for i, name in enumerate(fn.arg_names) if signature[name] != "constexpr"}
     source = ASTSource(fn=fn, signature=signature, constexprs=constexprs, attrs=attrs)
-    warps = num_warps("dy_ptr" in fn.arg_names, launcher)
+    warps = num_warps("dy_ptr" in fn.arg_names, launcher, torch.float64 if compute == "fp64" else torch.float32)
     return triton.compile(source, target=GPUTarget("cuda", sm, 32), options={"num_warps": warps})
 
 

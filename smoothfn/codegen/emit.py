@@ -65,7 +65,9 @@ def _guards(tail: sp.Expr, regularized: bool = False) -> tuple[bool, bool, bool]
       * a tail that is a difference of terms (Gaussian) is noise once subnormal: values below
         the dtype's smallest normal number are flushed to 0, which keeps f_w monotone;
       * a regularized tail L̃_j (smoothfn.derivation.stable) grows like log t: its argument is
-        clamped at 1e30 (and it is never flushed).
+        clamped at 1e30, it is never flushed, and S̃_j is 0 at z = ±inf, so that at x = ±inf the
+        paired kink terms vanish exactly (equal clamped values would cancel only without FMA
+        contraction: fma(a, b, −a·b) leaves the rounding error of a·b).
     """
     import torch
 
@@ -87,7 +89,7 @@ def building_blocks_source(blocks) -> str:
         "L{j}_{kernel}(t) = E[(−t − Y)^j 1{Y < −t}] for t ≥ 0 (left-tail lower partial moment;",
         "the regularized L̃_j where E|Y|^j = ∞, see smoothfn.derivation.stable);",
         "S{j}_{kernel}(z) = L_j(z) for z < 0 and (−1)^(j+1) L_j(−z) for z ≥ 0 (0 at ±inf; the",
-        "regularized ones take |z| clamped at 1e30);",
+        "regularized ones take |z| clamped at 1e30, and are 0 at ±inf too);",
         "zdS{j}_{kernel}(z) = z·S_j'(z) (0 at ±inf);",
         "pdf_{kernel}(z) = k(|z|) (the kernels are symmetric).",
         '"""',
@@ -113,7 +115,7 @@ def _tail_blocks(kernel: str, j: int, code: str, guards: tuple[bool, bool, bool]
     lines.append(f"    tail = L{j}_{kernel}({argument})")
     conditions = (["torch.abs(z) > 1e4"] if nan_at_infinity else []) + (
         ["tail < torch.finfo(tail.dtype).tiny"] if cancels else []
-    )
+    ) + (["torch.isinf(z)"] if regularized else [])
     if conditions:
         lines.append(f"    tail = torch.where({' | '.join(f'({c})' for c in conditions)}, 0.0, tail)")
     lines.append("    return tail" if j % 2 else f"    return torch.where(z < 0, tail, {sign}tail)")

@@ -2,16 +2,19 @@
 
 Inherits number folding and the building-block calls from :class:`TorchPrinter`; what changes:
 
-* ``tl.exp``, ``tl.log``, ``tl.math.erf``, ``tl.sqrt``, ``tl.abs``, ``tl.where``, ``tl.floor``;
+* ``tl.log``, ``tl.math.erf``, ``tl.sqrt``, ``tl.abs``, ``tl.where``, ``tl.floor``;
+* ``exp`` from :mod:`smoothfn.triton_math` (fp32 from an exactly split exponent: a GPU's fp32
+  ``tl.exp`` loses 2^-24·|x·log2 e| relative accuracy);
 * functions ``tl`` lacks come from :mod:`smoothfn.triton_math`: ``erfc_nonnegative`` (erfc of an
   argument SymPy proves ≥ 0), ``acot_nonnegative``, ``log1p`` and ``hypot1`` (√(1 + t²));
   asinh(a), a ≥ 0, is log1p(a + a·a/(1 + √(1 + a²))) (log(2a) beyond 2^28); log(1 + a²) is
   2·log(max(|a|, 1)) + log1p(min(|a|, 1/|a|)²) (as in the torch printer: no overflow of a²);
 * integer powers are products (Triton has no ``**`` on tensors), b^(−3/2) is 1/(b·√b);
-* every quotient is ``divide(a, b)`` and every square root ``square_root(a)`` (generated
-  building blocks): Triton compiles fp32 ``/`` and ``tl.sqrt`` to approximate instructions
-  (``div.approx``, ``sqrt.approx.ftz``) that flush subnormals and return 0 for |b| > 2^126;
-  these use the correctly rounded ``div_rn``/``sqrt_rn`` in fp32 and IEEE fp64 otherwise;
+* every quotient is ``divide(a, b)`` and every square root ``square_root(a)``
+  (:mod:`smoothfn.triton_math`): Triton compiles fp32 ``/`` and ``tl.sqrt`` to approximate
+  instructions that flush subnormals and return 0 for |b| > 2^126; ``divide`` corrects a fast
+  reciprocal to within 0.5 ulp + 2^-20 ulp and ``square_root`` is the correctly rounded
+  ``sqrt_rn`` in fp32, IEEE fp64 otherwise;
 * a Piecewise whose values are all numbers is anchored on a tensor (``tl.zeros_like(ref) + v``)
   so that its constants take the compute dtype at full precision.
 """
@@ -32,7 +35,7 @@ class TritonPrinter(TorchPrinter):
         return super()._print(expr, **kwargs)
 
     def _print_exp(self, expr):
-        return self._call("tl.exp", expr.args[0])
+        return self._call("exp", expr.args[0])
 
     def _print_log(self, expr):
         arg = expr.args[0]

@@ -27,8 +27,9 @@ term), so the constant c cancels from Σ_i d_in w^n L_n(z_i). With a symmetric c
 |Y| < R one finds L̃_n(z) = E~(z − Y)^n − (−1)^n L̃_n(−z), where E~ uses the regularized moment
 m̃_n = 0 (n odd) or 2·L̃_n(0) (n even) in place of E[Y^n]; so the form above holds unchanged with
 L̃_n and m̃_n. L̃_n(−t) grows like log t (Cauchy: −t·acot(t)/π − log(1 + t²)/(2π)), so the
-generated S̃_n clamps its argument at 1e30: the paired terms then cancel exactly at x = ±∞, and
-beyond 1e30 their true difference is below the rounding of f_w.
+generated S̃_n clamps its argument at 1e30 (beyond it the true difference of the paired terms is
+below the rounding of f_w) and is 0 at z = ±∞, so the paired terms vanish exactly at x = ±∞ even
+where a compiler contracts d₁·S̃ + d₂·S̃ into one FMA.
 
 dS_j/dz = j·S_{j−1} and dS_0/dz = k away from z = 0, so the derivatives keep the same shape.
 """

@@ -3,7 +3,7 @@
 L{j}_{kernel}(t) = E[(−t − Y)^j 1{Y < −t}] for t ≥ 0 (left-tail lower partial moment;
 the regularized L̃_j where E|Y|^j = ∞, see smoothfn.derivation.stable);
 S{j}_{kernel}(z) = L_j(z) for z < 0 and (−1)^(j+1) L_j(−z) for z ≥ 0 (0 at ±inf; the
-regularized ones take |z| clamped at 1e30);
+regularized ones take |z| clamped at 1e30, and are 0 at ±inf too);
 zdS{j}_{kernel}(z) = z·S_j'(z) (0 at ±inf);
 pdf_{kernel}(z) = k(|z|) (the kernels are symmetric).
 """
@@ -120,6 +120,7 @@ def L1_cauchy(t):
 
 def S1_cauchy(z):
     tail = L1_cauchy(torch.clamp(torch.abs(z), max=1e30))
+    tail = torch.where((torch.isinf(z)), 0.0, tail)
     return tail
 
 
@@ -261,6 +262,7 @@ def L2_student_t2(t):
 
 def S2_student_t2(z):
     tail = L2_student_t2(torch.clamp(torch.abs(z), max=1e30))
+    tail = torch.where((torch.isinf(z)), 0.0, tail)
     return torch.where(z < 0, tail, -tail)
 
 

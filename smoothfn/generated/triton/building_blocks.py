@@ -11,6 +11,7 @@ from smoothfn.triton_math import (  # noqa: F401
     acot_nonnegative,
     divide,
     erfc_nonnegative,
+    exp,
     hypot1,
     log1p,
     square_root,
@@ -29,7 +30,7 @@ def smallest_normal(x):
 @triton.jit
 def pdf_gaussian(z):
     u = tl.abs(z)
-    return 0.3989422804014327*tl.exp((-0.5)*(u*u))
+    return 0.3989422804014327*exp((-0.5)*(u*u))
 
 
 @triton.jit
@@ -51,7 +52,7 @@ def zdS0_gaussian(z):
 
 @triton.jit
 def L1_gaussian(t):
-    return (-0.5)*(t*erfc_nonnegative(0.7071067811865476*t)) + 0.3989422804014327*tl.exp((-0.5)*(t*t))
+    return (-0.5)*(t*erfc_nonnegative(0.7071067811865476*t)) + 0.3989422804014327*exp((-0.5)*(t*t))
 
 
 @triton.jit
@@ -69,7 +70,7 @@ def zdS1_gaussian(z):
 
 @triton.jit
 def L2_gaussian(t):
-    return 0.5*((t*t)*erfc_nonnegative(0.7071067811865476*t)) + (-0.3989422804014327)*(t*tl.exp((-0.5)*(t*t))) + 0.5*erfc_nonnegative(0.7071067811865476*t)
+    return 0.5*((t*t)*erfc_nonnegative(0.7071067811865476*t)) + (-0.3989422804014327)*(t*exp((-0.5)*(t*t))) + 0.5*erfc_nonnegative(0.7071067811865476*t)
 
 
 @triton.jit
@@ -88,12 +89,12 @@ def zdS2_gaussian(z):
 @triton.jit
 def pdf_logistic(z):
     u = tl.abs(z)
-    return divide(tl.exp(-u), ((1 + tl.exp(-u))*(1 + tl.exp(-u))))
+    return divide(exp(-u), ((1 + exp(-u))*(1 + exp(-u))))
 
 
 @triton.jit
 def L0_logistic(t):
-    return divide(1, ((tl.exp(t) + 1)))
+    return divide(1, ((exp(t) + 1)))
 
 
 @triton.jit
@@ -110,7 +111,7 @@ def zdS0_logistic(z):
 
 @triton.jit
 def L1_logistic(t):
-    return log1p(tl.exp(-t))
+    return log1p(exp(-t))
 
 
 @triton.jit
@@ -156,6 +157,7 @@ def L1_cauchy(t):
 @triton.jit
 def S1_cauchy(z):
     tail = L1_cauchy(tl.minimum(tl.abs(z), 1e30, propagate_nan=tl.PropagateNan.ALL))
+    tail = tl.where((tl.abs(z) == float("inf")), 0.0, tail)
     return tail
 
 
@@ -168,12 +170,12 @@ def zdS1_cauchy(z):
 @triton.jit
 def pdf_laplace(z):
     u = tl.abs(z)
-    return 0.5*tl.exp(-u)
+    return 0.5*exp(-u)
 
 
 @triton.jit
 def L0_laplace(t):
-    return tl.where((t > 0), 0.5*tl.exp(-t), (-0.5)*(tl.exp(t) + (-2)))
+    return tl.where((t > 0), 0.5*exp(-t), (-0.5)*(exp(t) + (-2)))
 
 
 @triton.jit
@@ -190,7 +192,7 @@ def zdS0_laplace(z):
 
 @triton.jit
 def L1_laplace(t):
-    return tl.where((t > 0), 0.5*tl.exp(-t), (-0.5)*(2*t - tl.exp(t)))
+    return tl.where((t > 0), 0.5*exp(-t), (-0.5)*(2*t - exp(t)))
 
 
 @triton.jit
@@ -207,7 +209,7 @@ def zdS1_laplace(z):
 
 @triton.jit
 def L2_laplace(t):
-    return tl.where((t > 0), tl.exp(-t), (t*t) - tl.exp(t) + 2)
+    return tl.where((t > 0), exp(-t), (t*t) - exp(t) + 2)
 
 
 @triton.jit
@@ -327,6 +329,7 @@ def L2_student_t2(t):
 @triton.jit
 def S2_student_t2(z):
     tail = L2_student_t2(tl.minimum(tl.abs(z), 1e30, propagate_nan=tl.PropagateNan.ALL))
+    tail = tl.where((tl.abs(z) == float("inf")), 0.0, tail)
     return tl.where(z < 0, tail, -tail)
 
 
