@@ -160,8 +160,8 @@ def erfc_nonnegative(x):
         # exactly instead, shifted by 64 where 2^p is subnormal (exp2 flushes those to 0 on a GPU).
         # p is the rounded product as an fma with +0: a plain product followed by "+ 64" below would
         # be contracted into one fma on a GPU, whose single rounding p_low does not describe
-        p = tl.fma(h, -1.4426950408889634, tl.zeros_like(h))
-        p_low = tl.fma(h, -1.4426950408889634, -p) - h * 1.9259629911266175e-08 - low * 1.4426950408889634
+        p = tl.fma(h, -1.4426950216293335, tl.zeros_like(h))
+        p_low = tl.fma(h, -1.4426950216293335, -p) - h * 1.9259629911266175e-08 - low * 1.4426950216293335
         deep = p < -120.0
         e = tl.exp2(tl.where(deep, p + 64.0, p))
         e = tl.fma(e, p_low * 0.6931471805599453, e)  # 2^p·2^p_low
@@ -229,8 +229,8 @@ def exp(x):
     if x.dtype == tl.float64:
         r = tl.exp(x)
     else:
-        p = x * 1.4426950408889634
-        p_low = tl.fma(x, 1.4426950408889634, -p) + x * 1.9259629911266175e-08
+        p = x * 1.4426950216293335  # log2 e = 1.4426950216293335 (its fp32 value) + 1.9259629911266175e-08
+        p_low = tl.fma(x, 1.4426950216293335, -p) + x * 1.9259629911266175e-08
         e = tl.exp2(p)
         # outside |p| < 128 the result is 0, subnormal or inf (and p_low may be nan at ±inf)
         r = tl.where(tl.abs(p) < 128.0, tl.fma(e, p_low * 0.6931471805599453, e), e)

@@ -265,3 +265,30 @@ def test_compiles_for_sm80_and_sm90_without_spills():
     for r in reports:
         assert not r["local"] and r["spill_bytes"] == 0 and r["registers"] <= 255, r
         print(r)
+
+
+def test_no_float_literal_loses_digits_in_tl_calls():
+    """Triton up to 3.6 turns a Python float given to tl.fma, tl.maximum, tl.minimum or tl.clamp into
+    an fp32 constant before promoting it (arithmetic operators keep it exact): in an fp64 kernel
+    such a literal must be exactly representable in fp32 (fma_exact / horner_step otherwise)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "smoothfn"
+    files = [root / "triton_math.py", root / "triton_staircase.py",
+             *sorted((root / "generated" / "triton").glob("*.py"))]
+    offenders = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "tl"
+                    and node.func.attr in ("fma", "maximum", "minimum", "clamp")):
+                continue
+            for argument in node.args:
+                value = argument
+                if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+                    value = value.operand
+                if isinstance(value, ast.Constant) and isinstance(value.value, float):
+                    if float(np.float32(value.value)) != value.value and abs(value.value) < 1e30:
+                        offenders.append(f"{path.name}:{node.lineno} {ast.unparse(node)[:80]}")
+    assert not offenders, offenders
