@@ -59,8 +59,8 @@ def main():
                 for mode, configs in CONFIGS.items():
                     floor = (2 if mode == "forward" else 3) * n * x.element_size() / bandwidth * 1e3
                     for block, warps in configs:
-                        triton_launch.block_size = lambda _dtype, block=block: block
-                        triton_launch.num_warps = lambda _backward, _module=None, warps=warps: warps
+                        triton_launch.block_size = lambda _dtype, backward=False, block=block: block
+                        triton_launch.num_warps = lambda _backward, _module=None, _dtype=None, warps=warps: warps
                         if mode == "forward":
                             call = partial(triton_launch.forward, module, x, w, *params)
                         else:

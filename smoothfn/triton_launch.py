@@ -21,23 +21,29 @@ import torch
 
 os.environ.setdefault("TRITON_DEFAULT_FP_FUSION", "1")  # pin FMA contraction across Triton versions
 
-def block_size(dtype: torch.dtype) -> int:
-    """Elements per program: 512, so 4 per thread in fp32 (one 16-byte access) at 4 warps. Measured
-    on an H200 (benchmarks/sweep_gpu_launch.py, kernel time from a CUDA graph, 2^26 elements): the
-    kernels are bound by their arithmetic, and 4 elements per thread beat 8 (the sau forward 0.31
-    against 0.39 ms, the clamp backward 0.61 against 0.88 ms at 1024 per program and 8 warps)."""
+def block_size(dtype: torch.dtype, backward: bool = False) -> int:
+    """Elements per program, for inputs of ``dtype``: 4 per thread at 4 warps in fp32 (one 16-byte
+    access each); 8 forward for fp16/bf16 (16 bytes); fp64 4 forward and 2 backward. Measured on an
+    H200 (benchmarks/sweep_gpu_launch.py, kernel time from a CUDA graph, 2^26 elements): the
+    kernels are bound by their arithmetic, and 4 fp32 elements per thread beat 8 (the sau forward
+    0.31 against 0.39 ms, the clamp backward 0.61 against 0.88 ms)."""
+    if dtype.itemsize == 2:
+        return 1024
+    if dtype == torch.float64 and backward:
+        return 256
     return 512
 
 
 def num_warps(backward: bool, module=None, dtype: torch.dtype = torch.float32) -> int:
-    """Warps per program: 4 (4 fp32 elements per thread, forward and backward); the fp64 backward
-    takes 8 (2 elements per thread), where the value, its derivatives and the partial sums live at
-    once and the longest kernels (clamp ∗ cauchy) would otherwise exceed 255 registers. A module may
-    set ``TRITON_BACKWARD_WARPS`` (the floor/round kernels: 4, the setting at which their
-    ahead-of-time check, tests/triton_aot.py, was run and found free of spills)."""
+    """Warps per program: 4; 8 for the fp16/bf16 backward (4 elements per thread, as in fp32). The
+    fp64 backward keeps 2 elements per thread (block_size), where the value, its derivatives and
+    the partial sums live at once: the longest kernels (clamp ∗ cauchy) stay below 255 registers,
+    and at 8 warps ptxas capped hardswish ∗ laplace at 64 registers and spilled. A module may set
+    ``TRITON_BACKWARD_WARPS`` (the floor/round kernels: 4, the setting at which their ahead-of-time
+    check, tests/triton_aot.py, was run and found free of spills)."""
     if not backward:
         return 4
-    default = 8 if dtype == torch.float64 else 4
+    default = 8 if dtype.itemsize == 2 else 4
     return getattr(module, "TRITON_BACKWARD_WARPS", default)
 
 
@@ -108,10 +114,10 @@ def forward(module, x: torch.Tensor, w: torch.Tensor, *params: torch.Tensor) -> 
         return out
     flags = {f"{name.upper()}_FULL": full for name, (_, full) in zip(["w", *module.PARAMETERS], prepared)}
     flags.update(getattr(module, "TRITON_CONSTEXPRS", {}))
-    block = block_size(compute)
+    block = block_size(x.dtype)
     kernels(module).forward_kernel[(triton_cdiv(n, block),)](
         xs, out, *(t for t, _ in prepared), n, BLOCK=block, DTYPE=_triton_dtype(compute),
-        num_warps=num_warps(False, module, compute), **flags
+        num_warps=num_warps(False, module, x.dtype), **flags
     )
     return out
 
@@ -122,7 +128,7 @@ def backward(module, grad_output, needs, x, w, *params):
     originals = [x, w, *params]
     shape, xs, prepared = _prepare(x, [w, *params], compute)
     n = xs.numel()
-    block = block_size(compute)
+    block = block_size(x.dtype, backward=True)
     programs = triton_cdiv(n, block)
     dy = grad_output.expand(shape).contiguous()
     names = ["x", "w", *module.PARAMETERS]
@@ -139,7 +145,7 @@ def backward(module, grad_output, needs, x, w, *params):
         flags.update(getattr(module, "TRITON_CONSTEXPRS", {}))
         kernels(module).backward_kernel[(programs,)](
             xs, dy, *(t for t, _ in prepared), *buffers, n, BLOCK=block, DTYPE=_triton_dtype(compute),
-            num_warps=num_warps(True, module, compute), **flags
+            num_warps=num_warps(True, module, x.dtype), **flags
         )
     grads = []
     for need, buffer, original, full in zip(needs, buffers, originals, [True, *(f for _, f in prepared)]):

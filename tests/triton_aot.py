@@ -29,7 +29,8 @@ from triton.compiler import ASTSource
 
 from smoothfn.triton_launch import block_size, num_warps
 
-TYPES = {"fp32": tl.float32, "fp64": tl.float64, "fp16": tl.float32, "bf16": tl.float32}
+TYPES = {"fp32": tl.float32, "fp64": tl.float64, "fp16": tl.float32, "bf16": tl.float32}  # compute dtypes
+INPUTS = {"fp32": torch.float32, "fp64": torch.float64, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
 def compile_kernel(fn, pointers: list[str], dtype: str, constexprs: dict, sm: int, launcher=None):
@@ -47,7 +48,7 @@ def compile_kernel(fn, pointers: list[str], dtype: str, constexprs: dict, sm: in
             signature[name] = f"*{compute}"
     attrs = {(i,): [["tt.divisibility", 16]] for i, name in enumerate(fn.arg_names) if signature[name] != "constexpr"}
     source = ASTSource(fn=fn, signature=signature, constexprs=constexprs, attrs=attrs)
-    warps = num_warps("dy_ptr" in fn.arg_names, launcher, torch.float64 if compute == "fp64" else torch.float32)
+    warps = num_warps("dy_ptr" in fn.arg_names, launcher, INPUTS[dtype])
     return triton.compile(source, target=GPUTarget("cuda", sm, 32), options={"num_warps": warps})
 
 
@@ -90,8 +91,7 @@ def main(sm: int, dtype: str, names: list[str]) -> None:
             module = importlib.import_module(f"smoothfn.generated.triton.{name}")
             launcher, extra = None, {}
         arguments = ["w", *module.PARAMETERS]
-        base = {"BLOCK": block_size(torch.float64 if dtype == "fp64" else torch.float32), "DTYPE": TYPES[dtype],
-                **extra}
+        base = {"BLOCK": block_size(INPUTS[dtype]), "DTYPE": TYPES[dtype], **extra}
         scalar = {f"{a.upper()}_FULL": False for a in arguments}
         full = {f"{a.upper()}_FULL": True for a in arguments}
         needs = {f"NEED_{a.upper()}": True for a in ["x", *arguments]}
@@ -99,7 +99,8 @@ def main(sm: int, dtype: str, names: list[str]) -> None:
             ("forward", module.forward_kernel, ["x_ptr", "out_ptr"], {**base, **scalar}),
             ("forward_full", module.forward_kernel, ["x_ptr", "out_ptr", *(f"{a}_ptr" for a in arguments)],
              {**base, **full}),
-            ("backward", module.backward_kernel, ["x_ptr", "dy_ptr", "gx_ptr"], {**base, **scalar, **needs}),
+            ("backward", module.backward_kernel, ["x_ptr", "dy_ptr", "gx_ptr"],
+             {**base, "BLOCK": block_size(INPUTS[dtype], backward=True), **scalar, **needs}),
         ]
         for label, fn, pointers, constexprs in runs:
             result = report(f"{name}.{label}", compile_kernel(fn, pointers, dtype, constexprs, sm, launcher), sm)

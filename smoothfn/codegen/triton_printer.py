@@ -12,9 +12,8 @@ Inherits number folding and the building-block calls from :class:`TorchPrinter`;
 * integer powers are products (Triton has no ``**`` on tensors), b^(−3/2) is 1/(b·√b);
 * every quotient is ``divide(a, b)`` and every square root ``square_root(a)``
   (:mod:`smoothfn.triton_math`): Triton compiles fp32 ``/`` and ``tl.sqrt`` to approximate
-  instructions that flush subnormals and return 0 for |b| > 2^126; ``divide`` corrects a fast
-  reciprocal to within 0.5 ulp + 2^-20 ulp and ``square_root`` is the correctly rounded
-  ``sqrt_rn`` in fp32, IEEE fp64 otherwise;
+  instructions that flush subnormals and return 0 for |b| > 2^126; these use the correctly
+  rounded ``div_rn``/``sqrt_rn`` in fp32 and IEEE fp64 otherwise;
 * a Piecewise whose values are all numbers is anchored on a tensor (``tl.zeros_like(ref) + v``)
   so that its constants take the compute dtype at full precision.
 """
