@@ -80,26 +80,26 @@ def kernels(name, x, mode):
     return lambda: triton_launch.backward(module, dy, needs, x, w, *values)
 
 
-def wall_ms(call, repeats=20):
-    call()
+def seconds_per_call(call, repeats: int, warmups: int = 1) -> float:
+    """Wall seconds per call over ``repeats`` calls between two device synchronizations."""
+    for _ in range(warmups):
+        call()
     torch.cuda.synchronize()
     start = time.perf_counter()
     for _ in range(repeats):
         call()
     torch.cuda.synchronize()
-    return (time.perf_counter() - start) / repeats * 1e3
+    return (time.perf_counter() - start) / repeats
 
 
-def host_us(call, repeats=2000):
+def wall_ms(call) -> float:
+    """The cross-check of do_bench: 20 calls, milliseconds per call."""
+    return seconds_per_call(call, 20) * 1e3
+
+
+def host_us(call) -> float:
     """Microseconds per call of a small call, the device never the bottleneck."""
-    for _ in range(50):
-        call()
-    torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        call()
-    torch.cuda.synchronize()
-    return (time.perf_counter() - start) / repeats * 1e6
+    return seconds_per_call(call, 2000, warmups=50) * 1e6
 
 
 def measure(fn, x, mode):
