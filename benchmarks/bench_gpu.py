@@ -64,11 +64,15 @@ def ours(name):
     raise ValueError(name)
 
 
+# each benchmarked function as its catalog pair (∗ gaussian) and scalar parameters
+KERNEL_PAIRS = {"sau": ("leaky_relu", (0.15,)), "relu": ("relu", ()), "clamp": ("clamp", (-1.0, 1.0))}
+
+
 def kernels(name, x, mode):
     """A function launching the pair's Triton kernels directly (no autograd, no argument checks)."""
     from smoothfn import ops, triton_launch
 
-    function, params = {"sau": ("leaky_relu", (0.15,)), "relu": ("relu", ()), "clamp": ("clamp", (-1.0, 1.0))}[name]
+    function, params = KERNEL_PAIRS[name]
     module = ops.generated(function, "gaussian")
     compute = ops.compute_dtype(x.dtype)
     w = torch.full((), 0.5, dtype=compute, device=x.device)

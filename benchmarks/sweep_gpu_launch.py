@@ -17,6 +17,7 @@ import sys
 from functools import partial
 
 import torch
+from bench_gpu import KERNEL_PAIRS, copy_bandwidth  # beside this file
 
 CONFIGS = {  # (elements per program, warps): elements per thread = block / (32·warps)
     "forward": [(1024, 4), (1024, 8), (512, 4), (512, 2), (2048, 8), (256, 2), (1024, 16)],
@@ -32,22 +33,20 @@ def main():
     args = parser.parse_args()
     if not torch.cuda.is_available():
         sys.exit("sweep_gpu_launch.py needs a CUDA device")
-    from triton.testing import do_bench, do_bench_cudagraph
+    from triton.testing import do_bench_cudagraph
 
     from smoothfn import ops, triton_launch
 
     device = torch.cuda.get_device_name()
     n = 2**args.log2n
-    a, b = torch.empty(n, device="cuda"), torch.empty(n, device="cuda")
-    bandwidth = 8 * n / (do_bench(lambda: b.copy_(a), quantiles=[0.5, 0.2, 0.8])[0] * 1e-3)
+    bandwidth = copy_bandwidth(n)
     print(f"{device}: copy bandwidth {bandwidth / 1e9:.0f} GB/s", flush=True)
-    specs = {"sau": ("leaky_relu", (0.15,)), "relu": ("relu", ()), "clamp": ("clamp", (-1.0, 1.0))}
     with open(args.out, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["device", "function", "dtype", "mode", "block", "warps", "median_ms", "floor_ms",
                          "fraction_of_bandwidth"])
         for name in args.functions.split(","):
-            function, values = specs[name]
+            function, values = KERNEL_PAIRS[name]
             module = ops.generated(function, "gaussian")
             for dtype in (torch.float32, torch.bfloat16):
                 x = torch.randn(n, device="cuda", dtype=dtype)

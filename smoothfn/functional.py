@@ -114,10 +114,13 @@ def _width(width, max_error, x, kernel: str, slope_jump, kink_distance=None) -> 
                 "max_error= needs a sup error that vanishes with the width; this function jumps "
                 "(its sup error tends to half the jump), so give width="
             )
-        if not isinstance(max_error, torch.Tensor) and not _number(max_error, "max_error") > 0:
-            raise SmoothfnError(f"max_error must be > 0, got {max_error!r}")
-        error = _tensor(max_error, x, "max_error")
-        if isinstance(max_error, torch.Tensor) and not _holds(lambda: torch.all(error > 0)):
+        if isinstance(max_error, torch.Tensor):
+            error = _tensor(max_error, x, "max_error")
+            positive = _holds(lambda: torch.all(error > 0))
+        else:  # a number is checked on the host: no wait for the device
+            positive = _number(max_error, "max_error") > 0
+            error = _tensor(max_error, x, "max_error")
+        if not positive:
             raise SmoothfnError(f"max_error must be > 0, got {max_error!r}")
         if kernel == "cauchy":  # E|Y| = ∞: only the bounded, clamp-like functions converge
             if kink_distance is None:

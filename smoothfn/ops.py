@@ -94,13 +94,16 @@ def _in(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return t if t.dtype == dtype else t.to(dtype)
 
 
+def _all_in(dtype: torch.dtype, *tensors: torch.Tensor) -> list[torch.Tensor]:
+    return [_in(t, dtype) for t in tensors]
+
+
 def twin_forward(module, x: torch.Tensor, width: torch.Tensor, *params: torch.Tensor) -> torch.Tensor:
     """f_w(x; params) by the torch twin, computed in compute_dtype(x.dtype), returned in x's dtype."""
     dtype = compute_dtype(x.dtype)
     if twin_slices.applies(x, width, *params) and not EAGER_COMPILE:
         return twin_slices.forward(module.forward, x, [width, *params], dtype)
-    args = [_in(x, dtype), _in(width, dtype), *(_in(p, dtype) for p in params)]
-    return _in(_entry(module, "forward")(*args), x.dtype)
+    return _in(_entry(module, "forward")(*_all_in(dtype, x, width, *params)), x.dtype)
 
 
 class SmoothFunction(torch.autograd.Function):
@@ -126,8 +129,7 @@ class SmoothFunction(torch.autograd.Function):
             grads = twin_slices.backward(ctx.module.backward, grad_output, ctx.needs_input_grad[2:], x,
                                          [width, *params], dtype)
             return (None, None, *grads)
-        args = [_in(x, dtype), _in(width, dtype), *(_in(p, dtype) for p in params)]
-        partials = _entry(ctx.module, "backward")(*args)
+        partials = _entry(ctx.module, "backward")(*_all_in(dtype, x, width, *params))
         grad = _in(grad_output, dtype)
         grads = [None, None]  # the module and backend arguments
         for needed, partial, original in zip(ctx.needs_input_grad[2:], partials, [x, width, *params]):
