@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from smoothfn.codegen.torch_printer import torch_code
+from smoothfn.codegen.torch_printer import TORCH_MATH_FUNCTIONS, torch_code, torch_math_imports
 from smoothfn.codegen.triton_source import triton_building_blocks_source, triton_pair_source
 from smoothfn.derivation.stable import (
     KernelDensity,
@@ -71,9 +71,11 @@ def _guards(tail: sp.Expr, regularized: bool = False) -> tuple[bool, bool, bool]
     """
     import torch
 
+    from smoothfn import torch_math
+
     if regularized:  # the clamp keeps t finite
         return False, False, True
-    namespace = {"torch": torch}
+    namespace = {"torch": torch, **{name: getattr(torch_math, name) for name in TORCH_MATH_FUNCTIONS}}
     exec(f"def L(t):\n    return {torch_code(tail)}", namespace)  # noqa: S102 (our own printed code)
     probe = torch.tensor([float("inf"), 1e30, 3e38, 1e300], dtype=torch.float64)
     nan_at_infinity = bool(
@@ -99,11 +101,13 @@ def building_blocks_source(blocks) -> str:
         "import torch",
         "",
     ]
+    body = []
     for kernel, density, tails in blocks:
-        lines += ["", f"def pdf_{kernel}(z):", "    u = torch.abs(z)", f"    return {torch_code(density)}", ""]
+        body += ["", f"def pdf_{kernel}(z):", "    u = torch.abs(z)", f"    return {torch_code(density)}", ""]
         for j, tail, guards in tails:
-            lines += _tail_blocks(kernel, j, torch_code(tail), guards)
-    return "\n".join(lines).rstrip() + "\n"
+            body += _tail_blocks(kernel, j, torch_code(tail), guards)
+    lines += torch_math_imports("\n".join(body))
+    return "\n".join(lines + body).rstrip() + "\n"
 
 
 def _tail_blocks(kernel: str, j: int, code: str, guards: tuple[bool, bool, bool]) -> list[str]:
@@ -174,7 +178,7 @@ def derivation_sources(d) -> tuple[str, str]:
     ]
     if used:
         lines += ["from smoothfn.generated.building_blocks import " + ", ".join(used), ""]
-    lines += [
+    body = [
         "PARAMETERS = " + repr(tuple(d.params)),
         "",
         "",
@@ -186,9 +190,9 @@ def derivation_sources(d) -> tuple[str, str]:
         f'    """(∂f_w/∂{", ∂f_w/∂".join(names)})"""',
     ]
     for symbol, e in replacements:
-        lines.append(f"    {symbol} = {torch_code(e, 'x')}")
-    lines.append("    return (" + ", ".join(torch_code(g, "x") for g in reduced) + ",)")
-    twin = "\n".join(lines) + "\n"
+        body.append(f"    {symbol} = {torch_code(e, 'x')}")
+    body.append("    return (" + ", ".join(torch_code(g, "x") for g in reduced) + ",)")
+    twin = "\n".join(lines + torch_math_imports("\n".join(body)) + body) + "\n"
     kernels = triton_pair_source(f"{function} ∗ {kernel}", d.params, value, replacements, reduced, used)
     return twin, kernels
 

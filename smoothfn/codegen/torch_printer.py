@@ -2,7 +2,8 @@
 
 Numbers are folded to float literals (``sqrt(2)/sqrt(pi)`` prints as ``0.7978845608028654``);
 the tail moments S_j and kernel densities of :mod:`smoothfn.derivation.stable` print as calls to
-the generated building blocks.
+the generated building blocks; erfc of an argument known to be ≥ 0 prints as a call to
+:mod:`smoothfn.torch_math` (``TORCH_MATH_FUNCTIONS``, imported by the modules that use them).
 """
 
 from __future__ import annotations
@@ -11,6 +12,14 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from smoothfn.derivation.stable import KernelDensity, TailMoment, TailSlope
+
+TORCH_MATH_FUNCTIONS = ("erfc_nonnegative",)
+
+
+def torch_math_imports(source: str) -> list[str]:
+    """The import line of the smoothfn.torch_math functions that printed source calls."""
+    used = [name for name in TORCH_MATH_FUNCTIONS if f"{name}(" in source]
+    return [f"from smoothfn.torch_math import {', '.join(used)}", ""] if used else []
 
 
 class TorchPrinter(PythonCodePrinter):
@@ -66,8 +75,9 @@ class TorchPrinter(PythonCodePrinter):
     def _print_erf(self, expr):
         return self._call("torch.erf", expr.args[0])
 
-    def _print_erfc(self, expr):
-        return self._call("torch.special.erfc", expr.args[0])
+    def _print_erfc(self, expr):  # smoothfn.torch_math's erfc fuses cheaply under torch.compile
+        arg = expr.args[0]
+        return self._call("erfc_nonnegative" if arg.is_nonnegative else "torch.special.erfc", arg)
 
     def _print_erfcx(self, expr):
         return self._call("torch.special.erfcx", expr.args[0])
