@@ -239,6 +239,8 @@ def _sin_cos_reduced(theta):
     """(sin θ, cos θ) for |θ| ≤ π/2 by their Taylor series in θ² (truncation below 2^-60 in fp64,
     2^-30 in fp32)."""
     y = theta * theta
+    # sin: θ·Σ (−1)^k θ^2k/(2k+1)!, cos: Σ (−1)^k θ^2k/(2k)!; fp64 starts at higher terms, both
+    # dtypes share the low ones
     if theta.dtype == tl.float64:
         p = -3.868170170630684e-23 + tl.zeros_like(y)
         p = horner_step(p, y, 1.9572941063391263e-20)
@@ -246,45 +248,30 @@ def _sin_cos_reduced(theta):
         p = horner_step(p, y, 2.8114572543455206e-15)
         p = horner_step(p, y, -7.647163731819816e-13)
         p = horner_step(p, y, 1.6059043836821613e-10)
-        p = horner_step(p, y, -2.505210838544172e-08)
-        p = horner_step(p, y, 2.7557319223985893e-06)
-        p = horner_step(p, y, -0.0001984126984126984)
-        p = horner_step(p, y, 0.008333333333333333)
-        p = horner_step(p, y, -0.16666666666666666)
-        p = horner_step(p, y, 1.0)
-        s = theta * p
+    else:
+        p = 1.6059043836821613e-10 + tl.zeros_like(y)
+    p = horner_step(p, y, -2.505210838544172e-08)
+    p = horner_step(p, y, 2.7557319223985893e-06)
+    p = horner_step(p, y, -0.0001984126984126984)
+    p = horner_step(p, y, 0.008333333333333333)
+    p = horner_step(p, y, -0.16666666666666666)
+    s = theta * horner_step(p, y, 1.0)
+    if theta.dtype == tl.float64:
         p = 1.6117375710961184e-24 + tl.zeros_like(y)
         p = horner_step(p, y, -8.896791392450574e-22)
         p = horner_step(p, y, 4.110317623312165e-19)
         p = horner_step(p, y, -1.5619206968586225e-16)
         p = horner_step(p, y, 4.779477332387385e-14)
         p = horner_step(p, y, -1.1470745597729725e-11)
-        p = horner_step(p, y, 2.08767569878681e-09)
-        p = horner_step(p, y, -2.755731922398589e-07)
-        p = horner_step(p, y, 2.48015873015873e-05)
-        p = horner_step(p, y, -0.001388888888888889)
-        p = horner_step(p, y, 0.041666666666666664)
-        p = horner_step(p, y, -0.5)
-        p = horner_step(p, y, 1.0)
-        c = p
     else:
-        p = 1.6059043836821613e-10 + tl.zeros_like(y)
-        p = horner_step(p, y, -2.505210838544172e-08)
-        p = horner_step(p, y, 2.7557319223985893e-06)
-        p = horner_step(p, y, -0.0001984126984126984)
-        p = horner_step(p, y, 0.008333333333333333)
-        p = horner_step(p, y, -0.16666666666666666)
-        p = horner_step(p, y, 1.0)
-        s = theta * p
         p = -1.1470745597729725e-11 + tl.zeros_like(y)
-        p = horner_step(p, y, 2.08767569878681e-09)
-        p = horner_step(p, y, -2.755731922398589e-07)
-        p = horner_step(p, y, 2.48015873015873e-05)
-        p = horner_step(p, y, -0.001388888888888889)
-        p = horner_step(p, y, 0.041666666666666664)
-        p = horner_step(p, y, -0.5)
-        p = horner_step(p, y, 1.0)
-        c = p
+    p = horner_step(p, y, 2.08767569878681e-09)
+    p = horner_step(p, y, -2.755731922398589e-07)
+    p = horner_step(p, y, 2.48015873015873e-05)
+    p = horner_step(p, y, -0.001388888888888889)
+    p = horner_step(p, y, 0.041666666666666664)
+    p = horner_step(p, y, -0.5)
+    c = horner_step(p, y, 1.0)
     return s, c
 
 

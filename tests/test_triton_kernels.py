@@ -231,5 +231,6 @@ def test_every_kernel_compiles_for_the_gpu_without_spills(sm, dtype, chunk):
     for r in reports:
         assert r["spill_bytes"] == 0 and not r["local_memory"], r
         assert r["registers"] <= 255, r
+        assert r["narrowing_rounds_to_nearest"], r
         if r["kernel"].endswith(".forward"):
             assert r["vector_loads"] and r["vector_stores"], f"not 16-byte accesses: {r}"

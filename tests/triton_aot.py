@@ -8,7 +8,7 @@ constants). For each, both
 kernels are compiled with every gradient requested and scalar width/parameters (the common
 launch), plus the forward with full-size arguments. The report gives, from ptxas -v (the
 assembler Triton ships, run on the PTX), the registers per thread and the bytes of spill stores
-and loads, and from the PTX whether global loads and stores are 16-byte vector accesses.
+and loads, and from the PTX whether global loads and stores are 16-byte vector accesses, and whether every conversion to fp16/bf16 rounds to nearest.
 """
 
 from __future__ import annotations
@@ -77,6 +77,11 @@ def report(name: str, compiled, sm: int) -> dict:
         **assemble(ptx, sm),
         "vector_loads": "ld.global.v4" in ptx or "ld.global.v2.b64" in ptx,
         "vector_stores": "st.global.v4" in ptx or "st.global.v2.b64" in ptx,
+        # every conversion to a narrower float rounds to nearest (Triton's interpreter truncates
+        # fp32 → bf16 instead, so its bf16 results may be one ulp off where a GPU's are not)
+        "narrowing_rounds_to_nearest": all(
+            ".rn" in c for c in re.findall(r"cvt\.[a-z.]*(?:bf16|f16)[a-z0-9]*\.f(?:32|64)\b", ptx)
+        ),
     }
 
 
