@@ -4,12 +4,11 @@
 
 Run without TRITON_INTERPRET (the tests start it in a subprocess). A module is a generated pair
 (``clamp_cauchy``) or a staircase (``floor_gaussian``: smoothfn.triton_staircase with its
-constants). For each, both
-kernels are compiled with every gradient requested and scalar width/parameters (the common
-launch), plus the forward with full-size arguments. The report gives, from ptxas -v (the
-assembler Triton ships, run on the PTX), the registers per thread and the bytes of spill stores
-and loads, and from the PTX whether global loads and stores are 16-byte vector accesses, and whether every conversion to fp16/bf16 rounds to
-nearest.
+constants). For each, both kernels are compiled with every gradient requested and scalar
+width/parameters (the common launch), plus the forward with full-size arguments. The report
+gives, from ptxas -v (the assembler Triton ships, run on the PTX), the registers per thread and
+the bytes of spill stores and loads, and from the PTX whether global loads and stores are 16-byte
+vector accesses and whether every conversion to fp16/bf16 rounds to nearest.
 """
 
 from __future__ import annotations
