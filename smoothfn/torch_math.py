@@ -1,6 +1,12 @@
 """Special functions for the torch twin that Inductor can fuse cheaply (the CPU peer of
 :mod:`smoothfn.triton_math`).
 
+* ``exp_minus_square(z)`` = exp(−z²). The torch printer writes every exp(−c·t²) (c > 0) as
+  ``exp_minus_square(√c·t)``, the argument in the form erfc's argument takes in the same
+  Gaussian tail (``erfc_nonnegative(0.7071067811865476*t)`` beside
+  ``exp_minus_square(0.7071067811865476*t)``), so that under torch.compile Inductor computes the
+  one exponential both need once (sau forward on 2^24: 69 against 84 ms with two). Compiled in
+  fp32 it is exp(−h)·(1 − l) from the exact split z² = h + l (below); otherwise exp(−z·z).
 * ``erfc_nonnegative(x)``, x ≥ 0. Eager, and in fp64, it is ``torch.special.erfc``. Under
   ``torch.compile`` in fp32, Inductor's vectorized erfc (SLEEF's ``erfcf_u15``) costs four times
   its erf on AVX2 (15.7 against 3.7 ms on 2^22 elements, 2 cores), and it is what made the
@@ -10,14 +16,14 @@
       erfc(x) = exp(−x²) · q · R(s),   q = 1/(2 + x),   s = A·q + B ∈ [−1, 1],
 
   R ≈ erfcx(x)·(2 + x) a degree-10 Chebyshev fit (``tools/fit_triton_math.py``, 0.56 ulp with
-  the coefficients rounded to fp32), and exp(−x²) = exp(−h)·(1 − l) from the exact split
-  x² = h + l (Veltkamp: x = x_hi + x_lo with 12-bit halves), so that the tail keeps its relative
-  accuracy where exp(−x·x) would lose x²·ε. One exponential, one division and about thirty
-  multiplies and adds, no branch: 7–8 against 15.7 ms on the same 2^22 elements. It is less
-  accurate than ATen's (fp32 steps without fma): measured 7.0 ulp over normal values and 2.1
-  subnormal ulp below (3·10^6 points; tests/test_torch_math.py enforces 8 and 3, about the bound
-  of triton_math's fp32 erfc); the compiled fp32 twin stays within 2e-6·(|f| + w) of the fp64 one, as the eager
-  fp32 twin does.
+  the coefficients rounded to fp32), and exp(−x²) from ``exp_minus_square`` (Veltkamp's split
+  x = x_hi + x_lo into 12-bit halves gives x² = h + l exactly; exp(−h)·(1 − l) keeps the tail's
+  relative accuracy where exp(−x·x) would lose x²·ε). One exponential (shared with the density
+  beside it), one division and about thirty multiplies and adds, no branch: 7–8 against 15.7 ms
+  on the same 2^22 elements. It is less accurate than ATen's (fp32 steps without fma): measured
+  7.0 ulp over normal values and 2.1 subnormal ulp below (3·10^6 points; tests/test_torch_math.py
+  enforces 8 and 3, about the bound of triton_math's fp32 erfc). The compiled fp32 twin of every
+  Gaussian pair stays within 2e-6·(|f| + w) of the fp64 twin, as the eager fp32 twin does.
 """
 
 from __future__ import annotations
@@ -35,9 +41,26 @@ _ERFC_END_FP32 = 10.0625
 _SPLIT = 4097.0  # 2^12 + 1: Veltkamp's splitter for 24-bit significands
 
 
+def _compiled_fp32(x: torch.Tensor) -> bool:
+    return x.dtype == torch.float32 and torch.compiler.is_compiling()
+
+
+def exp_minus_square(z: torch.Tensor) -> torch.Tensor:
+    """exp(−z²) (0 at ±inf, nan stays nan); compiled in fp32, from the exact split z² = h + l."""
+    if not _compiled_fp32(z):
+        return torch.exp(-(z * z))
+    h = z * z
+    c = z * _SPLIT
+    z_hi = c - (c - z)
+    z_lo = z - z_hi
+    low = ((z_hi * z_hi - h) + 2.0 * z_hi * z_lo) + z_lo * z_lo  # z² − h, exactly
+    e = torch.exp(-h)
+    return torch.where(e == 0.0, 0.0, e - e * low)  # exp(−h)·(1 − l); the split is nan where e is 0
+
+
 def erfc_nonnegative(x: torch.Tensor) -> torch.Tensor:
     """erfc(x) for x ≥ 0 (+inf gives 0, nan stays nan); see the module docstring."""
-    if x.dtype != torch.float32 or not torch.compiler.is_compiling():
+    if not _compiled_fp32(x):
         return torch.special.erfc(x)
     beyond = x > _ERFC_END_FP32
     z = torch.where(beyond, 0.0, x)  # keeps inf out of the polynomial; nan passes
@@ -46,10 +69,5 @@ def erfc_nonnegative(x: torch.Tensor) -> torch.Tensor:
     r = s * _ERFC_FP32[0] + _ERFC_FP32[1]
     for c in _ERFC_FP32[2:]:
         r = r * s + c
-    h = z * z
-    c = z * _SPLIT
-    z_hi = c - (c - z)
-    z_lo = z - z_hi
-    low = ((z_hi * z_hi - h) + 2.0 * z_hi * z_lo) + z_lo * z_lo  # z² − h, exactly
-    e = torch.exp(-h)
-    return torch.where(beyond, 0.0, (e - e * low) * (r * q))
+    # exp(−x²) of x itself, so that Inductor shares it with a Gaussian density exp(−x²) beside it
+    return torch.where(beyond, 0.0, exp_minus_square(x) * (r * q))

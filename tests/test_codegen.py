@@ -10,9 +10,9 @@ import pytest
 import sympy as sp
 import torch
 
-from smoothfn import KERNELS
+from smoothfn import KERNELS, torch_math
 from smoothfn.codegen.emit import GENERATED, generate_sources
-from smoothfn.codegen.torch_printer import torch_code
+from smoothfn.codegen.torch_printer import TORCH_MATH_FUNCTIONS, torch_code
 from smoothfn.derivation.stable import (
     is_regularized,
     left_tail,
@@ -98,6 +98,9 @@ PRINTER_CASES = [
     sp.log(x + 2),
     sp.erf(x / sp.sqrt(2)),
     sp.erfc(x),
+    sp.erfc(sp.Abs(x) / sp.sqrt(2)),  # known ≥ 0: smoothfn.torch_math
+    sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi),  # exp(−c·b²): smoothfn.torch_math
+    sp.exp(-3 * (x / w) ** 2),
     sp.atan(x),
     sp.acot(x + 1),
     sp.asinh(x),
@@ -122,7 +125,8 @@ PRINTER_CASES = [
 @pytest.mark.parametrize("expr", PRINTER_CASES, ids=str)
 def test_every_printer_rule_against_mpmath(expr):
     code = torch_code(expr)
-    namespace = {"torch": torch, "math": __import__("math")}
+    namespace = {"torch": torch, "math": __import__("math"),
+                 **{name: getattr(torch_math, name) for name in TORCH_MATH_FUNCTIONS}}
     xs = torch.tensor([-2.5, -0.7, 0.0, 0.4, 1.3, 3.0], dtype=torch.float64)
     ws = torch.tensor([0.3, 1.7, 0.45, 2.0, 1.1, 0.9], dtype=torch.float64)
     got = eval(code, namespace, {"x": xs, "w": ws})  # noqa: S307 (our own printed code)

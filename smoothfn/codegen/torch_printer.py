@@ -2,8 +2,8 @@
 
 Numbers are folded to float literals (``sqrt(2)/sqrt(pi)`` prints as ``0.7978845608028654``);
 the tail moments S_j and kernel densities of :mod:`smoothfn.derivation.stable` print as calls to
-the generated building blocks; erfc of an argument known to be ≥ 0 prints as a call to
-:mod:`smoothfn.torch_math` (``TORCH_MATH_FUNCTIONS``, imported by the modules that use them).
+the generated building blocks; erfc of an argument known to be ≥ 0 and exp(−c·b²) print as calls
+to :mod:`smoothfn.torch_math` (``TORCH_MATH_FUNCTIONS``, imported by the modules that use them).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from smoothfn.derivation.stable import KernelDensity, TailMoment, TailSlope
 
-TORCH_MATH_FUNCTIONS = ("erfc_nonnegative",)
+TORCH_MATH_FUNCTIONS = ("erfc_nonnegative", "exp_minus_square")
 
 
 def torch_math_imports(source: str) -> list[str]:
@@ -59,6 +59,9 @@ class TorchPrinter(PythonCodePrinter):
         return f"{name}({', '.join(self._print(a) for a in args)})"
 
     def _print_exp(self, expr):
+        base = _negative_square_base(expr.args[0])
+        if base is not None:  # exp(−c·b²) = exp(−(√c·b)²): shared with erfc(√c·b) under torch.compile
+            return self._call("exp_minus_square", base)
         return self._call("torch.exp", expr.args[0])
 
     def _print_log(self, expr):
@@ -170,3 +173,17 @@ def _hypot_argument(base: sp.Expr):
 
 def torch_code(expr: sp.Expr, anchor: str | None = None) -> str:
     return TorchPrinter({"fully_qualified_modules": False, "anchor": anchor}).doprint(expr)
+
+
+def _negative_square_base(arg: sp.Expr):
+    """√c·b where arg is −c·b² (c a positive number), else None."""
+    if not isinstance(arg, sp.Mul):
+        return None
+    numbers = [a for a in arg.args if a.is_number]
+    rest = [a for a in arg.args if not a.is_number]
+    if len(numbers) != 1 or not numbers[0].is_negative or len(rest) != 1:
+        return None
+    square = rest[0]
+    if not (isinstance(square, sp.Pow) and square.exp == 2):
+        return None
+    return sp.sqrt(-numbers[0]) * square.base

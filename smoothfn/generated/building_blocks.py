@@ -12,12 +12,12 @@ import math  # noqa: F401
 
 import torch
 
-from smoothfn.torch_math import erfc_nonnegative
+from smoothfn.torch_math import erfc_nonnegative, exp_minus_square
 
 
 def pdf_gaussian(z):
     u = torch.abs(z)
-    return 0.3989422804014327*torch.exp((-0.5)*u**2)
+    return 0.3989422804014327*exp_minus_square(0.7071067811865476*u)
 
 
 def L0_gaussian(t):
@@ -35,7 +35,7 @@ def zdS0_gaussian(z):
 
 
 def L1_gaussian(t):
-    return (-0.5)*(t*erfc_nonnegative(0.7071067811865476*t)) + 0.3989422804014327*torch.exp((-0.5)*t**2)
+    return (-0.5)*(t*erfc_nonnegative(0.7071067811865476*t)) + 0.3989422804014327*exp_minus_square(0.7071067811865476*t)
 
 
 def S1_gaussian(z):
@@ -50,7 +50,7 @@ def zdS1_gaussian(z):
 
 
 def L2_gaussian(t):
-    return 0.5*(t**2*erfc_nonnegative(0.7071067811865476*t)) + (-0.3989422804014327)*(t*torch.exp((-0.5)*t**2)) + 0.5*erfc_nonnegative(0.7071067811865476*t)
+    return 0.5*(t**2*erfc_nonnegative(0.7071067811865476*t)) + (-0.3989422804014327)*(t*exp_minus_square(0.7071067811865476*t)) + 0.5*erfc_nonnegative(0.7071067811865476*t)
 
 
 def S2_gaussian(z):
