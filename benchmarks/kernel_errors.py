@@ -33,10 +33,9 @@ import torch  # noqa: E402
 
 from smoothfn import ops  # noqa: E402
 from smoothfn.generated import AVAILABLE  # noqa: E402
+from smoothfn.staircase_series import TWINS as STAIRCASES  # noqa: E402 (floor/round series)
 
 PARAMS = {"alpha": 0.15, "lo": -0.7, "hi": 1.3, "y": 0.4}
-STAIRCASES = [(f, k) for f in ("floor", "round")
-              for k in ("gaussian", "logistic", "laplace", "uniform", "triangular", "epanechnikov", "student_t2")]
 DTYPES = {"fp64": torch.float64, "fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 WIDTHS = (1e-3, 0.7, 25.0)
 

@@ -10,9 +10,9 @@ import pytest
 import sympy as sp
 import torch
 
-from smoothfn import KERNELS, torch_math
+from smoothfn import KERNELS
 from smoothfn.codegen.emit import GENERATED, generate_sources
-from smoothfn.codegen.torch_printer import TORCH_MATH_FUNCTIONS, torch_code
+from smoothfn.codegen.torch_printer import torch_code, torch_namespace
 from smoothfn.derivation.stable import (
     is_regularized,
     left_tail,
@@ -125,8 +125,7 @@ PRINTER_CASES = [
 @pytest.mark.parametrize("expr", PRINTER_CASES, ids=str)
 def test_every_printer_rule_against_mpmath(expr):
     code = torch_code(expr)
-    namespace = {"torch": torch, "math": __import__("math"),
-                 **{name: getattr(torch_math, name) for name in TORCH_MATH_FUNCTIONS}}
+    namespace = torch_namespace()
     xs = torch.tensor([-2.5, -0.7, 0.0, 0.4, 1.3, 3.0], dtype=torch.float64)
     ws = torch.tensor([0.3, 1.7, 0.45, 2.0, 1.1, 0.9], dtype=torch.float64)
     got = eval(code, namespace, {"x": xs, "w": ws})  # noqa: S307 (our own printed code)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from smoothfn.codegen.torch_printer import TORCH_MATH_FUNCTIONS, torch_code, torch_math_imports
+from smoothfn.codegen.torch_printer import torch_code, torch_math_imports, torch_namespace
 from smoothfn.codegen.triton_source import triton_building_blocks_source, triton_pair_source
 from smoothfn.derivation.stable import (
     KernelDensity,
@@ -71,11 +71,9 @@ def _guards(tail: sp.Expr, regularized: bool = False) -> tuple[bool, bool, bool]
     """
     import torch
 
-    from smoothfn import torch_math
-
     if regularized:  # the clamp keeps t finite
         return False, False, True
-    namespace = {"torch": torch, **{name: getattr(torch_math, name) for name in TORCH_MATH_FUNCTIONS}}
+    namespace = torch_namespace()
     exec(f"def L(t):\n    return {torch_code(tail)}", namespace)  # noqa: S102 (our own printed code)
     probe = torch.tensor([float("inf"), 1e30, 3e38, 1e300], dtype=torch.float64)
     nan_at_infinity = bool(

@@ -8,6 +8,8 @@ to :mod:`smoothfn.torch_math` (``TORCH_MATH_FUNCTIONS``, imported by the modules
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
@@ -16,10 +18,26 @@ from smoothfn.derivation.stable import KernelDensity, TailMoment, TailSlope
 TORCH_MATH_FUNCTIONS = ("erfc_nonnegative", "exp_minus_square")
 
 
+def called_functions(names, source: str) -> list[str]:
+    """Those of names that source calls as plain functions (not as attributes: ``torch.exp(``)."""
+    return [name for name in names if re.search(rf"(?<![\w.]){name}\(", source)]
+
+
 def torch_math_imports(source: str) -> list[str]:
     """The import line of the smoothfn.torch_math functions that printed source calls."""
-    used = [name for name in TORCH_MATH_FUNCTIONS if f"{name}(" in source]
+    used = called_functions(TORCH_MATH_FUNCTIONS, source)
     return [f"from smoothfn.torch_math import {', '.join(used)}", ""] if used else []
+
+
+def torch_namespace() -> dict:
+    """The globals printed torch code needs when it is executed directly (tests, guard probes)."""
+    import math
+
+    import torch
+
+    from smoothfn import torch_math
+
+    return {"torch": torch, "math": math, **{name: getattr(torch_math, name) for name in TORCH_MATH_FUNCTIONS}}
 
 
 class TorchPrinter(PythonCodePrinter):

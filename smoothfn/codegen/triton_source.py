@@ -21,6 +21,7 @@ import re
 
 import sympy as sp
 
+from smoothfn.codegen.torch_printer import called_functions
 from smoothfn.codegen.triton_printer import triton_code
 
 # names the kernels use for themselves (CSE temporaries are t0, t1, …; gradients g, g<arg>_ptr)
@@ -152,8 +153,7 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
             lines += [f"        if {a.upper()}_FULL:", f"            {store}", "        else:",
                       f"            {partial}"]
     code = "\n".join(lines[imports:])
-    called = {name for name in MATH_FUNCTIONS if re.search(rf"(?<![\w.]){name}\(", code)}
-    used = sorted({*used, *called, "divide", "square_root"})
+    used = sorted({*used, *called_functions(MATH_FUNCTIONS, code), "divide", "square_root"})
     header = "from smoothfn.generated.triton.building_blocks import " + ", ".join(used) + "  # noqa: F401"
     lines[imports:imports] = [header, ""]
     return "\n".join(lines) + "\n"
