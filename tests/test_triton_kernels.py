@@ -21,11 +21,11 @@ import smoothfn.functional as F
 from smoothfn import ops
 from smoothfn.errors import SmoothfnError
 from smoothfn.generated import AVAILABLE, MODULES
+from smoothfn.staircase_series import TWINS
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 PARAMS = {"alpha": 0.15, "lo": -0.7, "hi": 1.3, "y": 0.4}
-STAIRCASES = [(f, k) for f in ("floor", "round")
-              for k in ("gaussian", "logistic", "laplace", "uniform", "triangular", "epanechnikov", "student_t2")]
+STAIRCASES = list(TWINS)  # the floor/round series pairs
 EXTREMES = [-math.inf, -1e30, -1e3, -1.0, -1e-40, 0.0, 1e-40, 0.5, 1e3, 1e30, math.inf, math.nan]
 
 
