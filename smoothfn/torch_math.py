@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import torch
 
-# R(s) highest degree first; A and B map q ∈ [1/12.0625, 1/2] onto s ∈ [−1, 1] (fp32 values).
+# R(s) highest degree first (ERFC_FP32 of tools/fit_triton_math.py rounded to fp32, the numbers of
+# triton_math._erfcx_fp32); A and B map q ∈ [1/12.0625, 1/2] onto s ∈ [−1, 1] (fp32 values).
 _ERFC_FP32 = (
     1.0371636562922504e-05, 1.3140012924850453e-05, -0.00013282823783811182, 1.1057657502533402e-05,
     0.001199359423480928, -0.0012535859132185578, -0.012352845631539822, 0.01201401837170124,

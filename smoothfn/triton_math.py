@@ -5,18 +5,25 @@ chosen at compile time). Polynomial coefficients come from ``tools/fit_triton_ma
 
 * ``divide(a, b)``, ``square_root(a)``: correctly rounded; Triton compiles fp32 ``/`` and
   ``tl.sqrt`` to approximate instructions (subnormals flushed, 0 for |b| > 2^126).
-* ``erfc_nonnegative(x)``, x ≥ 0: 1 − erf(x) for x ≤ 0.5 (no cancellation there: erfc ≥ 0.47);
-  beyond, with q + q_low = 1/(2 + x) to twice the working precision,
+* ``exp_minus_square(z)`` = exp(−z²), from the exact split z² = h + l (h = z·z,
+  l = fma(z, z, −h)): exp(−h)·(1 − l), so the result keeps its relative accuracy where
+  exp(−z·z) would lose z²·ε. In fp32 the exponent is split once more, −h·log2(e) = p + p_low,
+  and exp2(p) is scaled by 2^64 where it would be subnormal: a GPU's fp32 ``tl.exp`` is
+  ``ex2.approx.ftz`` of a rounded product (relative error growing like z²·2^-24), and flushes
+  subnormal results. The printers write every Gaussian exp(−c·t²) as ``exp_minus_square(√c·t)``.
+* ``erfc_nonnegative(x)``, x ≥ 0: with q = 1/(2 + x),
 
-      erfc(x) = exp(−x²) · q · R(s),   s = A·q + B ∈ [−1, 1],   R(s) ≈ erfcx(x)·(2 + x),
+      erfc(x) = exp_minus_square(x) · q · R(s),   s = A·q + B ∈ [−1, 1],   R(s) ≈ erfcx(x)·(2 + x),
 
-  R a Chebyshev fit (degree 22 for fp64, 8 for fp32, about 0.2 ulp) over x ≤ 27.25 (fp64) /
-  10.0625 (fp32); beyond, erfc is below half the smallest subnormal and 0 is its correctly
-  rounded value. exp(−x²) is taken from the exact split x² = h + l (h = x·x, l = fma(x, x, −h)):
-  exp(−h)·(1 − l), so the tail keeps its relative accuracy where exp(−x²) would lose x²·ε. In
-  fp32 the exponent is split once more, −h·log2(e) = p + p_low, and exp2(p) is scaled by 2^64
-  where it would be subnormal: a GPU's fp32 ``tl.exp`` is ``ex2.approx`` of a rounded product
-  (relative error growing like |x|²·2^-24) and flushes subnormal results.
+  R a Chebyshev fit. fp32: degree 10 over the whole 0 ≤ x ≤ 10.0625 (the fit torch_math's
+  compiled erfc uses), q from rsqrt(2 + x)² and one Newton step. The exponential is that of x
+  itself, so inside a kernel the compiler computes it once for erfc(t/√2) and the Gaussian
+  density exp(−t²/2) beside it: with the single fit, sau's forward went from about 123 to 67
+  instructions per element on sm_90 (ptxas output; the erf branch, a second exponential and a
+  correctly rounded division gone). fp64: 1 − erf(x) for x ≤ 0.5 (no cancellation there:
+  erfc ≥ 0.47), beyond a degree-22 fit over x ≤ 27.25 with q + q_low = 1/(2 + x) to twice the
+  working precision. Beyond 27.25 (fp64) / 10.0625 (fp32) erfc is below half the smallest
+  subnormal and 0 is its correctly rounded value.
 * ``acot_nonnegative(t)`` = atan(1/t), t ≥ 0 (π/2 at 0, 0 at +inf): reduced to
   |w| ≤ tan(π/8) by w = t (then π/2 − atan w), w = 1/t (above tan(3π/8)) or
   w = (1 − t)/(1 + t) (then π/4 + atan w); atan(w) = w + w³·Q(w²) (degree 10 for fp64, 4 for
@@ -31,9 +38,9 @@ chosen at compile time). Polynomial coefficients come from ``tools/fit_triton_ma
   (where 1 + t² rounds to t² in fp64).
 
 Measured relative accuracy against 40-digit mpmath (tests/test_triton_math.py, interpreter):
-erfc 1e-15 / 5e-7, acot 6e-16 / 3.5e-7, log1p 6e-16 / 4.5e-7, expm1 6e-16 / 4.5e-7,
-hypot1 4e-16 / 2.5e-7 (fp64 / fp32
-bounds the test enforces); every function also compiles for sm_80 and sm_90 without spills.
+erfc 1e-15 / 5e-7, exp_minus_square 4e-16 / 3e-7, acot 6e-16 / 3.5e-7, log1p 6e-16 / 4.5e-7,
+expm1 6e-16 / 4.5e-7, hypot1 4e-16 / 2.5e-7 (fp64 / fp32 bounds the test enforces); every
+function also compiles for sm_80 and sm_90 without spills.
 """
 
 import triton
@@ -60,11 +67,13 @@ def horner_step(p, y, c):
 
 @triton.jit
 def divide(a, b):
-    """a / b, correctly rounded (fp32: ``tl.div_rn``; fp64: IEEE division). A cheaper corrected
-    fast reciprocal was tried: no faster at 4 elements per thread on an H200, and ptxas spilled
-    registers in the floor/round kernels with it."""
+    """a / b, correctly rounded (fp32: ``tl.div_rn``; fp64: IEEE division). A reciprocal of a
+    block-wide width computed once, with one Markstein correction an element, saved only about 2
+    of sau's 66 instructions an element on sm_90 (benchmarks/instruction_counts.py): not kept."""
     if b.dtype == tl.float32:
-        q = tl.div_rn(a + tl.zeros_like(b), b)
+        # "a − 0" broadcasts a Python-float a to b's shape and folds away for a tensor a (x − 0 = x
+        # for every x, −0 included; "a + 0" does not fold: −0 + 0 = +0)
+        q = tl.div_rn(a - tl.zeros_like(b), b)
     else:
         q = a / b
     return q
@@ -81,79 +90,106 @@ def square_root(a):
 
 
 @triton.jit
-def _erfc_polynomial(q, q_low):
-    """erfcx(x)·(2 + x), a polynomial in s = A·q + B, q + q_low = 1/(2 + x); from tools/fit_triton_math.py."""
-    if q.dtype == tl.float64:
-        s = fma_exact(q_low, 5.467289719626168, fma_exact(q, 5.467289719626168, -1.1869158878504673))
-        p = -8.196609229386091e-11 + tl.zeros_like(s)
-        p = horner_step(p, s, 2.7457993941664238e-11)
-        p = horner_step(p, s, 8.36055937753536e-10)
-        p = horner_step(p, s, -1.050250077484128e-09)
-        p = horner_step(p, s, -3.4711454799473314e-09)
-        p = horner_step(p, s, 1.0872151837600446e-08)
-        p = horner_step(p, s, -7.937300017864247e-10)
-        p = horner_step(p, s, -6.00611076189321e-08)
-        p = horner_step(p, s, 1.2045489543271755e-07)
-        p = horner_step(p, s, 1.5942783731768953e-07)
-        p = horner_step(p, s, -1.0877447582682256e-06)
-        p = horner_step(p, s, 6.754914081501263e-07)
-        p = horner_step(p, s, 6.976496059945798e-06)
-        p = horner_step(p, s, -1.4579472864213076e-05)
-        p = horner_step(p, s, -4.112158849479726e-05)
-        p = horner_step(p, s, 0.00016516430170391015)
-        p = horner_step(p, s, 0.00030883046259240927)
-        p = horner_step(p, s, -0.0017888163196051014)
-        p = horner_step(p, s, -0.004734374202106056)
-        p = horner_step(p, s, 0.01821587176732249)
-        p = horner_step(p, s, 0.1407806667956215)
-        p = horner_step(p, s, 0.4504389859884456)
-        p = horner_step(p, s, 0.93588844234679)
-    else:
-        s = fma_exact(q_low, 6.307189464569092, fma_exact(q, 6.307189464569092, -1.5228757858276367))
-        p = -1.3589734517090092e-05 + tl.zeros_like(s)
-        p = horner_step(p, s, 3.836951790026628e-05)
-        p = horner_step(p, s, 0.00018427802971890948)
-        p = horner_step(p, s, -0.00072476600265484)
-        p = horner_step(p, s, -0.003291335715925361)
-        p = horner_step(p, s, 0.010025415873025119)
-        p = horner_step(p, s, 0.11084188437721136)
-        p = horner_step(p, s, 0.4237563291632325)
-        p = horner_step(p, s, 0.9984092767020097)
-    return p
-
-
-@triton.jit
-def erfc_nonnegative(x):
-    """erfc(x) for x ≥ 0 (nan stays nan, +inf gives 0)."""
-    # A float assigned to a variable becomes an fp32 tensor: constants stay inline.
-    if x.dtype == tl.float64:
-        beyond = x > 27.25  # erfc(x) < 2^-1075 there, so 0 is its correctly rounded value
-    else:
-        beyond = x > 10.0625  # erfc(x) < 2^-150
-    z = tl.where(beyond, 0.0, x)  # keeps inf out of the tail; nan passes
-    d = 2.0 + z
-    d_low = z - (d - 2.0)  # 2 + z = d + d_low exactly
-    q = divide(1.0, d)
-    q_low = q * (tl.fma(-q, d, 1.0) - q * d_low)  # 1/(2 + z) = q + q_low to twice the working precision
-    r = _erfc_polynomial(q, q_low)
-    erfcx = tl.fma(r, q, r * q_low)
+def exp_minus_square(z):
+    """exp(−z²) (0 at ±inf, nan stays nan), from the exact split z² = h + l (l = fma(z, z, −h)):
+    exp(−h)·(1 − l). fp32 splits the exponent once more, −h·log2(e) = p + p_low, and scales
+    exp2(p) by 2^64 where it would be subnormal: a GPU's fp32 ``tl.exp`` is ``ex2.approx`` of a
+    rounded product (relative error growing like z²·2^-24) and flushes subnormal results."""
+    # At z = ±inf the correction terms are nan (inf − inf) and e is 0: tl.minimum, which returns
+    # its other operand for a nan, keeps the result 0 there (nan z still gives nan through e).
     h = z * z
     low = tl.fma(z, z, -h)  # z² = h + low exactly
-    if x.dtype == tl.float64:
+    if z.dtype == tl.float64:
         e = tl.exp(-h)
-        tail = tl.fma(-e, low, e) * erfcx  # exp(−z²) = exp(−h)·(1 − low)
+        r = tl.fma(-e, tl.minimum(low, 1.0), e)
     else:
-        # A GPU computes fp32 tl.exp(v) as ex2.approx(v·log2(e) rounded): exp2 of the exponent split
-        # exactly instead, shifted by 64 where 2^p is subnormal (exp2 flushes those to 0 on a GPU).
         # p is the rounded product as an fma with +0: a plain product followed by "+ 64" below would
         # be contracted into one fma on a GPU, whose single rounding p_low does not describe
         p = tl.fma(h, -1.4426950216293335, tl.zeros_like(h))
         p_low = tl.fma(h, -1.4426950216293335, -p) - h * 1.9259629911266175e-08 - low * 1.4426950216293335
         deep = p < -120.0
         e = tl.exp2(tl.where(deep, p + 64.0, p))
-        e = tl.fma(e, p_low * 0.6931471805599453, e)  # 2^p·2^p_low
-        tail = (e * erfcx) * tl.where(deep, 5.421010862427522e-20, 1.0)  # 2^-64
-    return tl.where(x <= 0.5, 1.0 - tl.math.erf(x), tl.where(beyond, 0.0, tail))
+        correction = tl.minimum(p_low * 0.6931471805599453, 1.0)
+        r = tl.fma(e, correction, e) * tl.where(deep, 5.421010862427522e-20, 1.0)  # 2^-64
+    return r
+
+
+@triton.jit
+def _erfcx_fp64(x):
+    """erfcx(x) for 0.5 ≤ x ≤ 27.25: q·R(s), q + q_low = 1/(2 + x) to twice the working precision."""
+    d = 2.0 + x
+    d_low = x - (d - 2.0)  # 2 + x = d + d_low exactly
+    q = divide(1.0, d)
+    q_low = q * (tl.fma(-q, d, 1.0) - q * d_low)
+    s = fma_exact(q_low, 5.467289719626168, fma_exact(q, 5.467289719626168, -1.1869158878504673))
+    p = -8.196609229386091e-11 + tl.zeros_like(s)
+    p = horner_step(p, s, 2.7457993941664238e-11)
+    p = horner_step(p, s, 8.36055937753536e-10)
+    p = horner_step(p, s, -1.050250077484128e-09)
+    p = horner_step(p, s, -3.4711454799473314e-09)
+    p = horner_step(p, s, 1.0872151837600446e-08)
+    p = horner_step(p, s, -7.937300017864247e-10)
+    p = horner_step(p, s, -6.00611076189321e-08)
+    p = horner_step(p, s, 1.2045489543271755e-07)
+    p = horner_step(p, s, 1.5942783731768953e-07)
+    p = horner_step(p, s, -1.0877447582682256e-06)
+    p = horner_step(p, s, 6.754914081501263e-07)
+    p = horner_step(p, s, 6.976496059945798e-06)
+    p = horner_step(p, s, -1.4579472864213076e-05)
+    p = horner_step(p, s, -4.112158849479726e-05)
+    p = horner_step(p, s, 0.00016516430170391015)
+    p = horner_step(p, s, 0.00030883046259240927)
+    p = horner_step(p, s, -0.0017888163196051014)
+    p = horner_step(p, s, -0.004734374202106056)
+    p = horner_step(p, s, 0.01821587176732249)
+    p = horner_step(p, s, 0.1407806667956215)
+    p = horner_step(p, s, 0.4504389859884456)
+    p = horner_step(p, s, 0.93588844234679)
+    return tl.fma(p, q, p * q_low)
+
+
+@triton.jit
+def _erfcx_fp32(x):
+    """erfcx(x) for 0 ≤ x ≤ 10.0625: q·R(s), q = 1/(2 + x); the fit torch_math's compiled fp32
+    erfc uses too (its _ERFC_FP32, the same numbers)."""
+    d = 2.0 + x
+    # 1/d as rsqrt(d)² (2^-21 relative) and one Newton step: four instructions where the correctly
+    # rounded divide takes about eleven (d is in [2, 12.0625], far from any range limit)
+    r = tl.math.rsqrt(d)
+    q = r * r
+    q = tl.fma(q, tl.fma(-d, q, 1.0), q)
+    s = fma_exact(q, 4.7950310707092285, -1.3975155353546143)
+    p = 1.0371636562922504e-05 + tl.zeros_like(s)
+    p = horner_step(p, s, 1.3140012924850453e-05)
+    p = horner_step(p, s, -0.00013282823783811182)
+    p = horner_step(p, s, 1.1057657502533402e-05)
+    p = horner_step(p, s, 0.001199359423480928)
+    p = horner_step(p, s, -0.0012535859132185578)
+    p = horner_step(p, s, -0.012352845631539822)
+    p = horner_step(p, s, 0.01201401837170124)
+    p = horner_step(p, s, 0.2044454663991928)
+    p = horner_step(p, s, 0.6526978015899658)
+    p = horner_step(p, s, 1.1433480978012085)
+    return p * q
+
+
+@triton.jit
+def erfc_nonnegative(x):
+    """erfc(x) for x ≥ 0 (nan stays nan, +inf gives 0): exp_minus_square(x)·erfcx(x), the
+    exponential of x itself so that the compiler shares it with a Gaussian density exp(−x²)
+    beside it; fp64 takes 1 − erf(x) up to 0.5."""
+    # A float assigned to a variable becomes an fp32 tensor: constants stay inline.
+    if x.dtype == tl.float64:
+        beyond = x > 27.25  # erfc(x) < 2^-1075 there, so 0 is its correctly rounded value
+    else:
+        beyond = x > 10.0625  # erfc(x) < 2^-150
+    z = tl.where(beyond, 0.0, x)  # keeps inf out of the polynomial; nan passes
+    if x.dtype == tl.float64:
+        tail = exp_minus_square(x) * _erfcx_fp64(z)
+        r = tl.where(x <= 0.5, 1.0 - tl.math.erf(x), tl.where(beyond, 0.0, tail))
+    else:
+        r = tl.where(beyond, 0.0, exp_minus_square(x) * _erfcx_fp32(z))
+    return r
 
 
 @triton.jit

@@ -22,6 +22,7 @@ from smoothfn.triton_math import (
     divide,
     erfc_nonnegative,
     exp,
+    exp_minus_square,
     expm1,
     hypot1,
     log1p,
@@ -30,7 +31,8 @@ from smoothfn.triton_math import (
 )
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
-NAMES = ["erfc", "acot", "log1p", "hypot1", "divide", "square_root", "expm1", "sinpi", "cospi", "exp", "quotient"]
+NAMES = ["erfc", "acot", "log1p", "hypot1", "divide", "square_root", "expm1", "sinpi", "cospi", "exp", "quotient",
+         "exp_minus_square"]
 
 
 @triton.jit
@@ -58,6 +60,8 @@ def apply_kernel(x_ptr, out_ptr, n, WHICH: tl.constexpr, BLOCK: tl.constexpr):
         _, out = sin_cos_pi(x)
     elif WHICH == 9:
         out = exp(x)
+    elif WHICH == 11:
+        out = exp_minus_square(x)
     else:
         out = divide(x, tl.zeros_like(x) + 0.75)
     tl.store(out_ptr + offsets, out, mask=mask)
@@ -95,6 +99,7 @@ def reference(name: str, x: float) -> mpmath.mpf:
             "square_root": lambda: mpmath.sqrt(v),
             "expm1": lambda: mpmath.expm1(v),
             "exp": lambda: mpmath.exp(v),
+            "exp_minus_square": lambda: mpmath.exp(-v * v),
             "quotient": lambda: v / mpmath.mpf(0.75),
             "sinpi": lambda: mpmath.sinpi(v),
             "cospi": lambda: mpmath.cospi(v),
@@ -144,6 +149,9 @@ CASES = {  # name: (finite inputs, fp64 bound, fp32 bound), relative errors to t
     # fp32: below −87.3 e^x is subnormal, which a GPU's exp2 flushes to 0 (as its tl.exp does)
     "exp": ([0.0, *SUBNORMALS, -1e-30, 1e-8, -1.0, 1.0, 10.0, -10.0, 12.599198341369629, 80.0, -87.0, 88.5,
              *dense(-87, 88.7, 3000)], 4e-16, 3e-7),
+    # down to subnormal results (fp32: z > 9.34), which the GPU's exp2 would flush without the 2^64 shift
+    "exp_minus_square": ([0.0, *SUBNORMALS, -1e-30, 1e-8, 0.5, -1.0, 3.0, 9.3, -9.35, 10.0, 10.05, 10.2, 13.2, 26.5,
+                          27.2, 1e19, 1e30, *dense(-11, 11, 3000), *dense(-27.3, 27.3, 1000)], 4e-16, 3e-7),
     # relative to the value, except near the zeros of sin πg / cos πg (see test_sin_cos_pi_absolute)
     "sinpi": ([*SUBNORMALS, 1e-30, -1e-8, 0.25, -0.25, 0.49, *dense(-0.99, 0.99, 2000)], 4e-16, 2.5e-7),
     "cospi": ([0.0, *SUBNORMALS, 0.25, -0.3, *dense(-0.35, 0.35, 2000)], 6e-16, 2.5e-7),
@@ -199,6 +207,8 @@ def test_special_values():
         assert q[3] == float(torch.tensor(3.4e38 / 0.75, dtype=dtype))  # inf in fp32
         _, ex = run("exp", [inf, -inf, nan, 0.0, -1e30, 1e30], dtype)
         assert ex[0] == inf and ex[1] == 0.0 and math.isnan(ex[2]) and ex[3] == 1.0 and ex[4] == 0.0 and ex[5] == inf
+        _, g = run("exp_minus_square", [inf, -inf, nan, 0.0, -0.0, 1e30, -3.4e38], dtype)
+        assert g[0] == 0.0 and g[1] == 0.0 and math.isnan(g[2]) and g[3] == 1.0 and g[4] == 1.0 and g[5] == g[6] == 0.0
         _, h = run("hypot1", [inf, -inf, nan, 0.0], dtype)
         assert h[0] == inf and h[1] == inf and math.isnan(h[2]) and h[3] == 1.0
 
@@ -292,3 +302,18 @@ def test_no_float_literal_loses_digits_in_tl_calls():
                     if float(np.float32(value.value)) != value.value and abs(value.value) < 1e30:
                         offenders.append(f"{path.name}:{node.lineno} {ast.unparse(node)[:80]}")
     assert not offenders, offenders
+
+
+def test_fp32_erfc_fit_shared_with_the_torch_twin():
+    """triton_math's fp32 erfc and torch_math's compiled one evaluate the same fit (one source of
+    truth for the numbers: tools/fit_triton_math.py); a refit must change both."""
+    import re
+
+    from smoothfn import torch_math, triton_math
+
+    module = Path(triton_math.__file__).read_text()
+    source = module[module.index("def _erfcx_fp32"):].split("@triton.jit")[0]
+    coefficients = [float(c) for c in re.findall(r"p = (?:horner_step\(p, s, )?(-?[0-9.e-]+)", source)]
+    assert tuple(coefficients) == torch_math._ERFC_FP32
+    a, b = re.search(r"fma_exact\(q, ([0-9.e-]+), (-?[0-9.e-]+)\)", source).groups()
+    assert (float(a), float(b)) == (torch_math._ERFC_A, torch_math._ERFC_B)

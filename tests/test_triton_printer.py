@@ -17,6 +17,8 @@ x, w = sp.symbols("x w", real=True)
 t = sp.Symbol("t", nonnegative=True)
 CASES = [
     sp.exp(-x / w),
+    sp.exp(-x**2 / 2),  # exp_minus_square(0.7071067811865476*x)
+    sp.exp(-3 * (x / w) ** 2) * x,
     sp.log(1 + sp.exp(-x)),
     sp.log(x + 3),
     sp.erf(x / sp.sqrt(2)),
@@ -47,7 +49,7 @@ TEMPLATE = '''import triton
 import triton.language as tl
 
 from smoothfn.triton_math import (  # noqa: F401
-    acot_nonnegative, divide, erfc_nonnegative, exp, hypot1, log1p, square_root,
+    acot_nonnegative, divide, erfc_nonnegative, exp, exp_minus_square, hypot1, log1p, square_root,
 )
 
 
@@ -90,6 +92,11 @@ def test_every_triton_rule_against_mpmath(tmp_path, index):
                 e = f(xv, wv, xv) if xv or not positive else f(xv, wv, mpmath.mpf(1e-60))
                 e = float(mpmath.re(e))
             assert g == pytest.approx(e, rel=rel, abs=rel), f"{expr} at x={xv}, w={wv}, {dtype}"
+
+
+def test_gaussian_exponentials_print_as_exp_minus_square():
+    assert triton_code(sp.exp(-x**2 / 2)) == "exp_minus_square(0.7071067811865476*x)"
+    assert triton_code(sp.exp(-x / w)) == "exp(divide(-x, w))"
 
 
 @pytest.mark.parametrize(

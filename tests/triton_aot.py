@@ -85,31 +85,38 @@ def report(name: str, compiled, sm: int) -> dict:
     }
 
 
+def compiled_kernels(name: str, dtype: str, sm: int, labels=("forward", "forward_full", "backward")):
+    """(label, compiled kernel, BLOCK) for the forward (scalar and full-size arguments) and the
+    backward (scalar arguments, every gradient) of one generated pair or staircase."""
+    function, _, kernel = name.partition("_")
+    if function in ("floor", "round"):  # the staircase series: one module, two constants
+        module = importlib.import_module("smoothfn.triton_staircase")
+        launcher = importlib.import_module("smoothfn.staircase_series").module_for(function, kernel)
+        extra = launcher.TRITON_CONSTEXPRS
+    else:
+        module = importlib.import_module(f"smoothfn.generated.triton.{name}")
+        launcher, extra = None, {}
+    arguments = ["w", *module.PARAMETERS]
+    base = {"BLOCK": block_size(INPUTS[dtype]), "DTYPE": TYPES[dtype], **extra}
+    scalar = {f"{a.upper()}_FULL": False for a in arguments}
+    full = {f"{a.upper()}_FULL": True for a in arguments}
+    needs = {f"NEED_{a.upper()}": True for a in ["x", *arguments]}
+    runs = [
+        ("forward", module.forward_kernel, ["x_ptr", "out_ptr"], {**base, **scalar}),
+        ("forward_full", module.forward_kernel, ["x_ptr", "out_ptr", *(f"{a}_ptr" for a in arguments)],
+         {**base, **full}),
+        ("backward", module.backward_kernel, ["x_ptr", "dy_ptr", "gx_ptr"],
+         {**base, "BLOCK": block_size(INPUTS[dtype], backward=True), **scalar, **needs}),
+    ]
+    for label, fn, pointers, constexprs in runs:
+        if label in labels:
+            yield f"{name}.{label}", compile_kernel(fn, pointers, dtype, constexprs, sm, launcher), constexprs["BLOCK"]
+
+
 def main(sm: int, dtype: str, names: list[str]) -> None:
     for name in names:
-        function, _, kernel = name.partition("_")
-        if function in ("floor", "round"):  # the staircase series: one module, two constants
-            module = importlib.import_module("smoothfn.triton_staircase")
-            launcher = importlib.import_module("smoothfn.staircase_series").module_for(function, kernel)
-            extra = launcher.TRITON_CONSTEXPRS
-        else:
-            module = importlib.import_module(f"smoothfn.generated.triton.{name}")
-            launcher, extra = None, {}
-        arguments = ["w", *module.PARAMETERS]
-        base = {"BLOCK": block_size(INPUTS[dtype]), "DTYPE": TYPES[dtype], **extra}
-        scalar = {f"{a.upper()}_FULL": False for a in arguments}
-        full = {f"{a.upper()}_FULL": True for a in arguments}
-        needs = {f"NEED_{a.upper()}": True for a in ["x", *arguments]}
-        runs = [
-            ("forward", module.forward_kernel, ["x_ptr", "out_ptr"], {**base, **scalar}),
-            ("forward_full", module.forward_kernel, ["x_ptr", "out_ptr", *(f"{a}_ptr" for a in arguments)],
-             {**base, **full}),
-            ("backward", module.backward_kernel, ["x_ptr", "dy_ptr", "gx_ptr"],
-             {**base, "BLOCK": block_size(INPUTS[dtype], backward=True), **scalar, **needs}),
-        ]
-        for label, fn, pointers, constexprs in runs:
-            result = report(f"{name}.{label}", compile_kernel(fn, pointers, dtype, constexprs, sm, launcher), sm)
-            print(json.dumps(result), flush=True)
+        for label, compiled, _ in compiled_kernels(name, dtype, sm):
+            print(json.dumps(report(label, compiled, sm)), flush=True)
 
 
 if __name__ == "__main__":

@@ -4,14 +4,15 @@
 Chebyshev fits (mpmath.chebyfit at 50 digits) converted to monomials and printed highest degree
 first, as lists and as the Horner steps (one fma a line) pasted into triton_math:
 
-* erfc: R(s) = erfcx(x)·(C + x) for ERFC_SWITCH ≤ x ≤ ERFC_END[dtype], in the variable
-  s = A·q + B ∈ [−1, 1], q = 1/(C + x) (A and B rounded to the dtype, as triton_math uses them);
+* erfc: R(s) = erfcx(x)·(C + x) for ERFC_START[dtype] ≤ x ≤ ERFC_END[dtype], in the variable
+  s = A·q + B ∈ [−1, 1], q = 1/(C + x) (A and B rounded to the dtype, as the kernels use them);
   then erfc(x) = exp(−x²)·q·R(s). Beyond ERFC_END, erfc(x) is below half the smallest
   subnormal, so 0 is its correctly rounded value. C between 1.5 and 3 needs about the same
-  degree; the range ending at ERFC_END rather than at infinity saves a few degrees.
-* erfc of the torch twin under torch.compile (fp32): the same R over the whole 0 ≤ x ≤ 10.0625
-  (TWIN_ERFC), so that no erf branch is evaluated beside it; degree 10 (0.56 ulp; degrees 11 and
-  12 are no better, the rounding of the coefficients to fp32 dominates).
+  degree; the range ending at ERFC_END rather than at infinity saves a few degrees. The fp32 fit
+  covers the whole 0 ≤ x ≤ 10.0625, so that no erf branch is evaluated beside it, and serves
+  both triton_math and torch_math (degree 10: 0.56 ulp; degrees 11 and 12 are no better, the
+  rounding of the coefficients to fp32 dominates); fp64 starts at 0.5, below which the kernels
+  take 1 − erf(x).
 * atan: Q(y) = (atan(w) − w)/w³, y = w² ≤ tan²(π/8); then atan(w) = w + w³·Q(w²).
 
 Each degree is the smallest whose error is about 0.2 ulp: the largest relative error of erfc or
@@ -22,16 +23,15 @@ polynomial evaluated exactly.
 import mpmath
 import numpy as np
 
-ERFC_SWITCH = 0.5
 ERFC_C = 2.0
+ERFC_START = {"fp64": 0.5, "fp32": 0.0}
 ERFC_END = {"fp64": 27.25, "fp32": 10.0625}
 ATAN_END = 0.1716  # just above tan(π/8)² = 0.171573
-TWIN_ERFC = {"start": 0.0, "end": 10.0625, "degree": 10}
-DEGREES = {"erfc": {"fp64": 22, "fp32": 8}, "atan": {"fp64": 10, "fp32": 4}}
+DEGREES = {"erfc": {"fp64": 22, "fp32": 10}, "atan": {"fp64": 10, "fp32": 4}}
 DTYPES = {"fp64": np.float64, "fp32": np.float32}
 
 
-def erfc_variable(end, dtype, start=ERFC_SWITCH):
+def erfc_variable(start, end, dtype):
     """A, B (rounded to dtype) and the interval of s = A·q + B for q = 1/(C + x), x ∈ [start, end]."""
     q_low, q_high = 1 / (ERFC_C + mpmath.mpf(end)), 1 / (ERFC_C + mpmath.mpf(start))
     a = float(DTYPES[dtype](2 / (q_high - q_low)))
@@ -39,8 +39,8 @@ def erfc_variable(end, dtype, start=ERFC_SWITCH):
     return a, b, [a * q_low + b, a * q_high + b]
 
 
-def erfc_target(end, dtype, start=ERFC_SWITCH):
-    a, b, interval = erfc_variable(end, dtype, start)
+def erfc_target(start, end, dtype):
+    a, b, interval = erfc_variable(start, end, dtype)
 
     def target(s):
         x = a / (s - b) - ERFC_C
@@ -87,10 +87,10 @@ def horner(variable, coefficients):
 
 def main():
     for dtype, end in ERFC_END.items():
-        a, b, interval = erfc_variable(end, dtype)
-        print(f"# erfc {dtype}: x in [{ERFC_SWITCH}, {end}], s = {a!r}·q + {b!r} in [{float(interval[0]):.6f}, "
+        a, b, interval = erfc_variable(ERFC_START[dtype], end, dtype)
+        print(f"# erfc {dtype}: x in [{ERFC_START[dtype]}, {end}], s = {a!r}·q + {b!r} in [{float(interval[0]):.6f}, "
               f"{float(interval[1]):.6f}], q = 1/({ERFC_C} + x)")
-    fits = [("erfc", dtype, *erfc_target(end, dtype), erfc_error) for dtype, end in ERFC_END.items()]
+    fits = [("erfc", dtype, *erfc_target(ERFC_START[dtype], end, dtype), erfc_error) for dtype, end in ERFC_END.items()]
     fits += [("atan", dtype, atan_target, [0, ATAN_END], atan_error) for dtype in DTYPES]
     for name, dtype, target, interval, error_of in fits:
         degree = DEGREES[name][dtype]
@@ -98,14 +98,9 @@ def main():
         size = sum(abs(c) for c in coefficients)
         print(f"# {name} {dtype}: degree {degree}, relative fit error {error:.2e}, sum of |coefficients| {size:.2f}")
         print(f"{name.upper()}_{dtype.upper()} = {coefficients!r}")
+        if dtype == "fp32":
+            print(f"{name.upper()}_{dtype.upper()} rounded = {tuple(float(np.float32(c)) for c in coefficients)!r}")
         print(horner("s" if name == "erfc" else "y", coefficients))
-    start, end, degree = TWIN_ERFC["start"], TWIN_ERFC["end"], TWIN_ERFC["degree"]
-    a, b, interval = erfc_variable(end, "fp32", start)
-    target, _ = erfc_target(end, "fp32", start)
-    coefficients, error = fit(target, erfc_error, interval, degree, "fp32")
-    print(f"# twin erfc fp32: x in [{start}, {end}], s = {a!r}·q + {b!r}, degree {degree}, "
-          f"relative fit error {error:.2e}")
-    print(f"TWIN_ERFC_FP32 = {tuple(float(np.float32(c)) for c in coefficients)!r}")
 
 
 if __name__ == "__main__":

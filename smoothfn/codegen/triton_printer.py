@@ -4,7 +4,10 @@ Inherits number folding and the building-block calls from :class:`TorchPrinter`;
 
 * ``tl.log``, ``tl.math.erf``, ``tl.sqrt``, ``tl.abs``, ``tl.where``, ``tl.floor``;
 * ``exp`` from :mod:`smoothfn.triton_math` (fp32 from an exactly split exponent: a GPU's fp32
-  ``tl.exp`` loses 2^-24·|x·log2 e| relative accuracy);
+  ``tl.exp`` loses 2^-24·|x·log2 e| relative accuracy); exp(−c·b²) is
+  ``exp_minus_square(√c·b)``, the form erfc's own exponential takes in the same Gaussian tail
+  (``erfc_nonnegative(0.7071067811865476*t)`` beside ``exp_minus_square(0.7071067811865476*t)``),
+  so that the compiler evaluates the one exponential both need once;
 * functions ``tl`` lacks come from :mod:`smoothfn.triton_math`: ``erfc_nonnegative`` (erfc of an
   argument SymPy proves ≥ 0), ``acot_nonnegative``, ``log1p`` and ``hypot1`` (√(1 + t²));
   asinh(a), a ≥ 0, is log1p(a + a·a/(1 + √(1 + a²))) (log(2a) beyond 2^28); log(1 + a²) is
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from smoothfn.codegen.torch_printer import TorchPrinter, _hypot_argument
+from smoothfn.codegen.torch_printer import TorchPrinter, _hypot_argument, _negative_square_base
 
 
 class TritonPrinter(TorchPrinter):
@@ -34,6 +37,9 @@ class TritonPrinter(TorchPrinter):
         return super()._print(expr, **kwargs)
 
     def _print_exp(self, expr):
+        base = _negative_square_base(expr.args[0])
+        if base is not None:  # exp(−c·b²) = exp(−(√c·b)²): one exponential with erfc(√c·b) beside it
+            return self._call("exp_minus_square", base)
         return self._call("exp", expr.args[0])
 
     def _print_log(self, expr):

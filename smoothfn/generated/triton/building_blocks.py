@@ -12,6 +12,7 @@ from smoothfn.triton_math import (  # noqa: F401
     divide,
     erfc_nonnegative,
     exp,
+    exp_minus_square,
     hypot1,
     log1p,
     square_root,
@@ -30,7 +31,7 @@ def smallest_normal(x):
 @triton.jit
 def pdf_gaussian(z):
     u = tl.abs(z)
-    return 0.3989422804014327*exp((-0.5)*(u*u))
+    return 0.3989422804014327*exp_minus_square(0.7071067811865476*u)
 
 
 @triton.jit
@@ -52,7 +53,7 @@ def zdS0_gaussian(z):
 
 @triton.jit
 def L1_gaussian(t):
-    return (-0.5)*(t*erfc_nonnegative(0.7071067811865476*t)) + 0.3989422804014327*exp((-0.5)*(t*t))
+    return (-0.5)*(t*erfc_nonnegative(0.7071067811865476*t)) + 0.3989422804014327*exp_minus_square(0.7071067811865476*t)
 
 
 @triton.jit
@@ -70,7 +71,7 @@ def zdS1_gaussian(z):
 
 @triton.jit
 def L2_gaussian(t):
-    return 0.5*((t*t)*erfc_nonnegative(0.7071067811865476*t)) + (-0.3989422804014327)*(t*exp((-0.5)*(t*t))) + 0.5*erfc_nonnegative(0.7071067811865476*t)
+    return 0.5*((t*t)*erfc_nonnegative(0.7071067811865476*t)) + (-0.3989422804014327)*(t*exp_minus_square(0.7071067811865476*t)) + 0.5*erfc_nonnegative(0.7071067811865476*t)
 
 
 @triton.jit
