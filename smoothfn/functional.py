@@ -258,26 +258,12 @@ def smu1(x, alpha=0.01, mu=4.332461424154261e-09):
 def floor(x, *, width=None, kernel: str = "gaussian", backend=None):
     r"""Smoothed floor, :math:`E\lfloor x - wY\rfloor` (series forms in :mod:`smoothfn.staircase_series`,
     Triton kernels in :mod:`smoothfn.triton_staircase`). Not for the cauchy kernel (divergent)."""
-    _check_staircase_width(width, kernel)
     return _apply("floor", kernel, x, width, None, backend, None)
 
 
 def round(x, *, width=None, kernel: str = "gaussian", backend=None):  # noqa: A001
     """Smoothed round, floor(x + 1/2) ∗ K_w (see :func:`floor`)."""
-    _check_staircase_width(width, kernel)
     return _apply("round", kernel, x, width, None, backend, None)
-
-
-def _check_staircase_width(width, kernel: str) -> None:
-    """The triangular and epanechnikov series are finite sums, exact up to a width."""
-    from smoothfn.staircase_series import MAX_WIDTH
-
-    limit = MAX_WIDTH.get(kernel)
-    if limit is None or width is None:
-        return
-    w = width if isinstance(width, torch.Tensor) else torch.tensor(float(width))
-    if not _holds(lambda: torch.all(w <= limit)):
-        raise SmoothfnError(f"floor/round ∗ {kernel}: the series is exact for width ≤ {limit}, got {width!r}")
 
 
 __all__ = [

@@ -17,17 +17,18 @@ of terms reaches full precision (term counts below; all elementwise, traceable b
       ∂/∂x = 1 + 2 Σ φ(2πkw) cos(2πkr),   ∂/∂w = 2 Σ φ'(2πkw) sin(2πkr);
 
   Gaussian φ(t) = e^{−t²/2}, logistic φ(t) = πt/sinh(πt) (checked against quadrature in the tests).
-* **closed forms** of the Fourier series: Laplace (φ = 1/(1 + t²), c = 1/(2w), u = 1 − 2r):
-  floor_w = m − sinh(cu)/(2 sinh c);
-  uniform (w ≥ 1): floor_w = x − 1/2 − [B(frac(x + w)) − B(frac(x − w))]/(4w), B(s) = s² − s.
+* **closed forms**: Laplace, from its Fourier series (φ = 1/(1 + t²), c = 1/(2w), u = 1 − 2r):
+  floor_w = m − sinh(cu)/(2 sinh c); the compact polynomial kernels (uniform, triangular,
+  epanechnikov) for w ≥ 1, a finite sum of Bernoulli polynomials of {x − ξw} over the knots ξ of
+  the density (:mod:`smoothfn.derivation.staircase`, generated as ``staircase_wide_<kernel>``).
 
 Per kernel: gaussian local J = 9 for w ≤ 0.2, Fourier K = 8 above; logistic local J = 13 for
 w ≤ 0.3, Fourier K = 9 above; laplace closed form for every w; cauchy diverges (floor grows
-like |x| and E|Y| = ∞), as the derivation says; uniform local J = 3
-for w < 1, closed form above; triangular and epanechnikov local J = 12, exact for w ≤ 11 (wider
-is refused by smoothfn.functional); student_t2 local J = 24 plus the tail Σ_{j>J} by the midpoint
-rule, w[L_1((J − 1/2 − r)/w) − L_1((J − 1/2 + r)/w)] (L_1 = ∫_t^∞ L_0), accurate to about 1e-7
-relative to w at w = 1 (tested bound).
+like |x| and E|Y| = ∞), as the derivation says; uniform local J = 3, triangular and
+epanechnikov local J = 12 (exact for w ≤ J − 1) for w < 1, the closed form above; student_t2
+local J = 24 plus the tail Σ_{j>J} by the midpoint rule, w[L_1((J − 1/2 − r)/w) −
+L_1((J − 1/2 + r)/w)] (L_1 = ∫_t^∞ L_0), accurate to about 1e-7 relative to w at w = 1 (tested
+bound).
 
 round_w(x) = floor_w(x + 1/2). At x = ±inf the result is x; nan stays nan.
 
@@ -43,12 +44,11 @@ import torch
 from smoothfn.errors import DivergentConvolutionError, UnknownKernelError
 from smoothfn.generated import building_blocks as blocks
 
-# (local terms J, width below which the local form is used: None = always)
-LOCAL = {"gaussian": (9, 0.2), "logistic": (13, 0.3), "uniform": (3, 1.0), "triangular": (12, None),
-         "epanechnikov": (12, None), "student_t2": (24, None)}
+# (local terms J, width up to which the local form is used: None = always)
+LOCAL = {"gaussian": (9, 0.2), "logistic": (13, 0.3), "uniform": (3, 1.0), "triangular": (12, 1.0),
+         "epanechnikov": (12, 1.0), "student_t2": (24, None)}
 FOURIER_TERMS = {"gaussian": 8, "logistic": 9}
-# widest exact width of the local-only kernels (J − 1)
-MAX_WIDTH = {"triangular": 11.0, "epanechnikov": 11.0}
+WIDE_CLOSED_FORM = ("uniform", "triangular", "epanechnikov")  # staircase_wide_<kernel>, for w ≥ 1
 # the KERNEL constant of the Triton kernels (smoothfn.triton_staircase)
 KERNEL_CODES = {"gaussian": 0, "logistic": 1, "laplace": 2, "uniform": 3, "triangular": 4, "epanechnikov": 5,
                 "student_t2": 6}
@@ -136,19 +136,10 @@ def _laplace(x, w):
     return value, dx, dw
 
 
-def _uniform_wide(x, w):
+def _wide(kernel: str, x, w):
     m, r = _split(x)
-
-    def bernoulli(s):
-        f = s - torch.floor(s)
-        return f * f - f, 2 * f - 1
-
-    bp, dbp = bernoulli(r + w)
-    bm, dbm = bernoulli(r - w)
-    value = m + r - 0.5 - (bp - bm) / (4 * w)
-    dx = 1 - (dbp - dbm) / (4 * w)
-    dw = (bp - bm) / (4 * w * w) - (dbp + dbm) / (4 * w)
-    return value, dx, dw
+    value, dx, dw = getattr(blocks, f"staircase_wide_{kernel}")(r, w)
+    return m + value, dx, dw
 
 
 def _evaluate(kernel: str, x, w):
@@ -158,8 +149,9 @@ def _evaluate(kernel: str, x, w):
         terms, switch = LOCAL[kernel]
         value, dx, dw = _local(kernel, x, w, terms)
         if switch is not None:
-            wide = _uniform_wide(x, w) if kernel == "uniform" else _fourier(kernel, x, w, FOURIER_TERMS[kernel])
-            use_local = w <= switch if kernel != "uniform" else w < switch
+            closed = kernel in WIDE_CLOSED_FORM
+            wide = _wide(kernel, x, w) if closed else _fourier(kernel, x, w, FOURIER_TERMS[kernel])
+            use_local = w < switch if closed else w <= switch
             value, dx, dw = (torch.where(use_local, a, b) for a, b in zip((value, dx, dw), wide))
     infinite = torch.isinf(x)
     value = torch.where(infinite, x + torch.zeros_like(w), value)
@@ -179,7 +171,6 @@ class StaircaseTwin:
         self.__name__ = f"smoothfn.staircase_series.{function}_{kernel}"
         self.kernel = kernel
         self.shift = 0.5 if function == "round" else 0.0
-        self.MAX_WIDTH = MAX_WIDTH.get(kernel)
         self.TRITON_CONSTEXPRS = {"KERNEL": KERNEL_CODES[kernel], "ROUND": function == "round"}
 
     def forward(self, x, w):

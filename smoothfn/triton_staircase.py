@@ -34,6 +34,9 @@ from smoothfn.generated.triton.building_blocks import (
     pdf_student_t2,
     pdf_triangular,
     pdf_uniform,
+    staircase_wide_epanechnikov,
+    staircase_wide_triangular,
+    staircase_wide_uniform,
 )
 from smoothfn.staircase_series import KERNEL_CODES  # noqa: F401 (the codes of KERNEL)
 from smoothfn.triton_math import exp, expm1, sin_cos_pi
@@ -179,21 +182,16 @@ def _laplace(x, w):
 
 
 @triton.jit
-def _uniform_wide(x, w):
-    """w ≥ 1: x − 1/2 − [B(frac(x + w)) − B(frac(x − w))]/(4w), B(s) = s² − s."""
+def _wide(x, w, KERNEL: tl.constexpr):
+    """The closed form of the compact polynomial kernels (uniform, triangular, epanechnikov)."""
     m, r = _split(x)
-    plus = r + w
-    minus = r - w
-    f_plus = plus - tl.floor(plus)
-    f_minus = minus - tl.floor(minus)
-    bp = f_plus * f_plus - f_plus
-    bm = f_minus * f_minus - f_minus
-    dbp = 2 * f_plus - 1
-    dbm = 2 * f_minus - 1
-    value = m + r - 0.5 - divide(bp - bm, 4 * w)
-    dx = 1 - divide(dbp - dbm, 4 * w)
-    dw = divide(bp - bm, 4 * w * w) - divide(dbp + dbm, 4 * w)
-    return value, dx, dw
+    if KERNEL == 3:
+        value, dx, dw = staircase_wide_uniform(r, w)
+    elif KERNEL == 4:
+        value, dx, dw = staircase_wide_triangular(r, w)
+    else:
+        value, dx, dw = staircase_wide_epanechnikov(r, w)
+    return m + value, dx, dw
 
 
 @triton.jit
@@ -215,17 +213,15 @@ def staircase(x, w, KERNEL: tl.constexpr):
         value = tl.where(near, value, v2)
         dx = tl.where(near, dx, dx2)
         dw = tl.where(near, dw, dw2)
-    elif KERNEL == 3:
-        value, dx, dw = _local(x, w, 3, 3)
-        v2, dx2, dw2 = _uniform_wide(x, w)
+    elif KERNEL == 6:
+        value, dx, dw = _local(x, w, 6, 24)
+    else:  # uniform, triangular, epanechnikov
+        value, dx, dw = _local(x, w, KERNEL, 3 if KERNEL == 3 else 12)
+        v2, dx2, dw2 = _wide(x, w, KERNEL)
         near = w < 1.0
         value = tl.where(near, value, v2)
         dx = tl.where(near, dx, dx2)
         dw = tl.where(near, dw, dw2)
-    elif KERNEL == 6:
-        value, dx, dw = _local(x, w, 6, 24)
-    else:
-        value, dx, dw = _local(x, w, KERNEL, 12)
     infinite = tl.abs(x) == float("inf")
     value = tl.where(infinite, x + tl.zeros_like(w), value)
     dx = tl.where(infinite, 1.0, dx)

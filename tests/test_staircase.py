@@ -7,6 +7,7 @@ import math
 
 import mpmath
 import pytest
+import sympy as sp
 import torch
 
 import smoothfn.functional as F
@@ -61,8 +62,7 @@ def test_value_and_derivatives_match_the_series(function, kernel):
     module = module_for(function, kernel)
     fns = reference(function, kernel)
     rel = TOLERANCE[kernel]
-    widths = [w for w in WIDTHS if w <= (module.MAX_WIDTH or math.inf)]
-    for w in widths:
+    for w in WIDTHS:
         x = torch.tensor(XS, dtype=torch.float64)
         wt = torch.tensor(w, dtype=torch.float64)
         got = [module.forward(x, wt), *module.backward(x, wt)]
@@ -81,8 +81,7 @@ def test_extremes_monotone_and_fp32(kernel, dtype):
     module = module_for("floor", kernel)
     special = torch.tensor([-1e30, 1e30, -math.inf, math.inf, math.nan])
     x = torch.cat([torch.linspace(-4, 4, 4001, dtype=torch.float64), special])
-    top = min(module.MAX_WIDTH or math.inf, 1e3)
-    for w in (1e-6, 1e-3, 0.3, 1.0, 7.0, top):
+    for w in (1e-6, 1e-3, 0.3, 1.0, 7.0, 1e3):
         wt = torch.tensor(w, dtype=dtype)
         v = module.forward(x.to(dtype), wt)
         dx, dw = module.backward(x.to(dtype), wt)
@@ -130,9 +129,63 @@ def test_functional_floor_round_and_compile():
 
 
 def test_refusals():
-    from smoothfn.errors import DivergentConvolutionError, SmoothfnError
+    from smoothfn.errors import DivergentConvolutionError, InvalidWidthError
 
-    with pytest.raises(SmoothfnError, match="width"):
-        F.floor(torch.zeros(3), width=50.0, kernel="triangular")
+    with pytest.raises(InvalidWidthError, match="width"):
+        F.floor(torch.zeros(3), width=-1.0, kernel="triangular")
     with pytest.raises(DivergentConvolutionError):
         F.round(torch.zeros(3), width=0.5, kernel="cauchy")
+
+
+@pytest.mark.parametrize("function", ["floor", "round"])
+@pytest.mark.parametrize("kernel", ["uniform", "triangular", "epanechnikov"])
+def test_wide_closed_form_of_compact_kernels_against_quadrature(function, kernel):
+    """w ≥ 1: the finite Bernoulli sum of smoothfn.derivation.staircase (no width limit) against
+    E⌊x − wY⌋ by quadrature over the intervals where the floor is constant, with its derivatives by
+    central differences of the quadrature."""
+    module = module_for(function, kernel)
+    density = sp.lambdify(KERNELS[kernel].u, KERNELS[kernel].density, "mpmath")
+    shift = 0.5 if function == "round" else 0.0
+
+    def quadrature(x, w):
+        x, w = mpmath.mpf(x) + shift, mpmath.mpf(w)
+        jumps = [(x - n) / w for n in range(int(mpmath.floor(x - w)) - 1, int(mpmath.ceil(x + w)) + 2)]
+        points = sorted({mpmath.mpf(-1), mpmath.mpf(0), mpmath.mpf(1), *(u for u in jumps if -1 < u < 1)})
+        return mpmath.quad(lambda u: mpmath.floor(x - w * u) * density(u), points)
+
+    with mpmath.workdps(30):
+        for w in (1.0, 2.5, 11.5, 40.0, 333.3):
+            xs = [-7.3, -0.4, 0.0, 0.61, 3.25, 1e6 + 0.3]
+            x = torch.tensor(xs, dtype=torch.float64)
+            wt = torch.tensor(w, dtype=torch.float64)
+            value, (dx, dw) = module.forward(x, wt), module.backward(x, wt)
+            for i, xv in enumerate(xs):
+                h = mpmath.mpf("1e-9")
+                exact = quadrature(xv, w)
+                slope_x = (quadrature(xv + h, w) - quadrature(xv - h, w)) / (2 * h)
+                slope_w = (quadrature(xv, w + h) - quadrature(xv, w - h)) / (2 * h)
+                assert abs(float(value[i]) - float(exact)) <= 1e-12 * (1 + abs(xv)), (kernel, w, xv)
+                if not on_density_edge(kernel, xv + shift, w):
+                    assert float(dx[i]) == pytest.approx(float(slope_x), abs=1e-7), (kernel, w, xv, "d/dx")
+                    assert float(dw[i]) == pytest.approx(float(slope_w), abs=1e-7), (kernel, w, xv, "d/dw")
+
+
+def test_knot_jumps_of_the_compact_kernels():
+    from smoothfn.derivation.staircase import knot_jumps
+    from smoothfn.errors import NoClosedFormError
+
+    assert knot_jumps(KERNELS["uniform"]) == [(-1, 0, sp.Rational(1, 2)), (1, 0, -sp.Rational(1, 2))]
+    assert knot_jumps(KERNELS["triangular"]) == [(-1, 1, 1), (0, 1, -2), (1, 1, 1)]
+    jumps = knot_jumps(KERNELS["epanechnikov"])
+    assert jumps == [(-1, 1, sp.Rational(3, 2)), (-1, 2, -sp.Rational(3, 2)), (1, 1, sp.Rational(3, 2)),
+                     (1, 2, sp.Rational(3, 2))]
+    for kernel in ("gaussian", "student_t2"):
+        with pytest.raises(NoClosedFormError, match="not compact"):
+            knot_jumps(KERNELS[kernel])
+
+
+def test_wide_widths_are_accepted_by_the_functional_api():
+    x = torch.linspace(-3, 3, 7, dtype=torch.float64)
+    for kernel in ("triangular", "epanechnikov"):
+        value = F.floor(x, width=25.0, kernel=kernel)
+        assert torch.allclose(value, module_for("floor", kernel).forward(x, torch.tensor(25.0, dtype=torch.float64)))

@@ -181,10 +181,11 @@ def test_a_compiled_user_function_runs_its_kernels(tmp_path, monkeypatch):
 @pytest.mark.parametrize("f,k", STAIRCASES)
 def test_staircase_kernels_match_the_twin(f, k):
     """floor_w/round_w: the Triton series against the torch twin's, on both sides of every
-    switch between series (w = 0.2, 0.3, 1), with scalar and elementwise widths, in fp64 and fp32."""
+    switch between series (w = 0.2, 0.3, 1) and far beyond (w = 40: the compact kernels' closed
+    form), with scalar and elementwise widths, in fp64 and fp32."""
     m = ops.generated(f, k)
     xs = [-7.3, -2.0, -1.5, -0.999, -0.2, 0.0, 0.1, 0.5, 0.73, 1.0, 2.45, 6.6, 1e3 + 0.3, *EXTREMES]
-    for w in (0.05, 0.25, 0.7, 3.0):
+    for w in (0.05, 0.25, 0.7, 3.0, 40.0):
         for dtype, rel in ((torch.float64, 1e-12), (torch.float32, 2e-6)):
             for full in (False, True):
                 x = torch.tensor(xs, dtype=dtype, device=DEVICE)

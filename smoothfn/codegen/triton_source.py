@@ -21,6 +21,7 @@ import re
 
 import sympy as sp
 
+from smoothfn.codegen.staircase_source import staircase_wide_lines
 from smoothfn.codegen.torch_printer import called_functions
 from smoothfn.codegen.triton_printer import triton_code
 
@@ -59,7 +60,7 @@ def triton_building_blocks_source(blocks) -> str:
         "    return tiny",
         "",
     ]
-    for kernel, density, tails in blocks:
+    for kernel, density, tails, wide in blocks:
         lines += ["", "@triton.jit", f"def pdf_{kernel}(z):", "    u = tl.abs(z)",
                   f"    return {triton_code(density)}", ""]
         for j, tail, (nan_at_infinity, cancels, regularized) in tails:
@@ -75,6 +76,8 @@ def triton_building_blocks_source(blocks) -> str:
             derivative = f"pdf_{kernel}(z)" if j == 0 else f"{j} * S{j - 1}_{kernel}(z)"
             lines += ["", "", "@triton.jit", f"def zdS{j}_{kernel}(z):", f"    slope = z * {derivative}",
                       '    return tl.where(tl.abs(z) == float("inf"), 0.0, slope)', ""]
+        if wide is not None:
+            lines += ["", "@triton.jit", *staircase_wide_lines(kernel, wide, triton_code, "tl.floor"), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

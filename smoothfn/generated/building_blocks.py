@@ -5,7 +5,9 @@ the regularized L̃_j where E|Y|^j = ∞, see smoothfn.derivation.stable);
 S{j}_{kernel}(z) = L_j(z) for z < 0 and (−1)^(j+1) L_j(−z) for z ≥ 0 (0 at ±inf; the
 regularized ones take |z| clamped at 1e30, and are 0 at ±inf too);
 zdS{j}_{kernel}(z) = z·S_j'(z) (0 at ±inf);
-pdf_{kernel}(z) = k(|z|) (the kernels are symmetric).
+pdf_{kernel}(z) = k(|z|) (the kernels are symmetric);
+staircase_wide_{kernel}(r, w): floor_w in closed form for the compact polynomial kernels
+(smoothfn.derivation.staircase).
 """
 
 import math  # noqa: F401
@@ -225,6 +227,19 @@ def zdS2_uniform(z):
     return torch.where(torch.isinf(z), 0.0, slope)
 
 
+def staircase_wide_uniform(r, w):
+    """(floor_w(x) − ⌊x⌋, ∂/∂x, ∂/∂w) at r = x − ⌊x⌋, exact at every width; used for w ≥ 1."""
+    f0 = r + w
+    f0 = f0 - torch.floor(f0)
+    f1 = r - w
+    f1 = f1 - torch.floor(f1)
+    t0 = (1 / w)
+    t1 = 6*f0**2 - 6*f0 + 1
+    t2 = t0*(6*f1**2 - 6*f1 + 1)
+    t3 = 0.25*t0
+    return r + (-0.041666666666666664)*(t0*t1) + 0.041666666666666664*t2 + (-0.5), -t3*(2*f0 + (-1)) + t3*(2*f1 + (-1)) + 1, 0.041666666666666664*(t0*(-12*f0 - 12*f1 + t0*t1 - t2 + 12))
+
+
 def pdf_student_t2(z):
     u = torch.abs(z)
     return 0.5*torch.pow(u**2 + 1, (-1.5))
@@ -320,6 +335,26 @@ def zdS2_epanechnikov(z):
     return torch.where(torch.isinf(z), 0.0, slope)
 
 
+def staircase_wide_epanechnikov(r, w):
+    """(floor_w(x) − ⌊x⌋, ∂/∂x, ∂/∂w) at r = x − ⌊x⌋, exact at every width; used for w ≥ 1."""
+    f0 = r + w
+    f0 = f0 - torch.floor(f0)
+    f1 = r - w
+    f1 = f1 - torch.floor(f1)
+    t0 = (1 / w**2)
+    t1 = 0.125*t0
+    t2 = f0**2
+    t3 = -3*f0 + 2*t2 + 1
+    t4 = f0*t3
+    t5 = f1**2
+    t6 = f1*(-3*f1 + 2*t5 + 1)
+    t7 = (1 / w**3)
+    t8 = 30*f0**4 - 60*f0**3 + 30*t2 + (-1)
+    t9 = 30*f1**4 - 60*f1**3 + 30*t5 + (-1)
+    t10 = 60/w
+    return r - t1*t4 - t1*t6 + 0.0020833333333333333*(t7*t8) + (-0.0020833333333333333)*(t7*t9) + (-0.5), 0.125*(f0*t3*t7) - t1*(-6*f0 + 6*t2 + 1) - t1*(-6*f1 + 6*t5 + 1) + (-0.125)*(t6*t7) + 1, 0.00625*(t0*(120*f0 - 120*f1 - t0*t8 + t0*t9 + t10*t4 + t10*t6 - 120*t2 + 120*t5))
+
+
 def pdf_triangular(z):
     u = torch.abs(z)
     return torch.where((u < 1), 1 - u, 0)
@@ -365,3 +400,27 @@ def S2_triangular(z):
 def zdS2_triangular(z):
     slope = z * 2 * S1_triangular(z)
     return torch.where(torch.isinf(z), 0.0, slope)
+
+
+def staircase_wide_triangular(r, w):
+    """(floor_w(x) − ⌊x⌋, ∂/∂x, ∂/∂w) at r = x − ⌊x⌋, exact at every width; used for w ≥ 1."""
+    f0 = r + w
+    f0 = f0 - torch.floor(f0)
+    f1 = r
+    f1 = f1 - torch.floor(f1)
+    f2 = r - w
+    f2 = f2 - torch.floor(f2)
+    t0 = (1 / w**2)
+    t1 = 0.08333333333333333*t0
+    t2 = f0**2
+    t3 = f0*(-3*f0 + 2*t2 + 1)
+    t4 = f1**2
+    t5 = -3*f1 + 2*t4 + 1
+    t6 = f2**2
+    t7 = f2*(-3*f2 + 2*t6 + 1)
+    t8 = 6*f0
+    t9 = 6*t2
+    t10 = -6*f2 + 6*t6
+    t11 = (1 / w)
+    t12 = 2*t11
+    return 0.16666666666666666*(f1*t0*t5) + r - t1*t3 - t1*t7 + (-0.5), 0.16666666666666666*(t0*(-6*f1 + 6*t4 + 1)) - t1*(t10 + 1) - t1*(-t8 + t9 + 1) + 1, t1*(-4*f1*t11*t5 + t10 + t12*t3 + t12*t7 + t8 - t9)

@@ -283,6 +283,20 @@ def zdS2_uniform(z):
 
 
 @triton.jit
+def staircase_wide_uniform(r, w):
+    """(floor_w(x) − ⌊x⌋, ∂/∂x, ∂/∂w) at r = x − ⌊x⌋, exact at every width; used for w ≥ 1."""
+    f0 = r + w
+    f0 = f0 - tl.floor(f0)
+    f1 = r - w
+    f1 = f1 - tl.floor(f1)
+    t0 = divide(1, (w))
+    t1 = 6*(f0*f0) - 6*f0 + 1
+    t2 = t0*(6*(f1*f1) - 6*f1 + 1)
+    t3 = 0.25*t0
+    return r + (-0.041666666666666664)*(t0*t1) + 0.041666666666666664*t2 + (-0.5), -t3*(2*f0 + (-1)) + t3*(2*f1 + (-1)) + 1, 0.041666666666666664*(t0*(-12*f0 - 12*f1 + t0*t1 - t2 + 12))
+
+
+@triton.jit
 def pdf_student_t2(z):
     u = tl.abs(z)
     return divide(0.5, (((u*u) + 1)*square_root((u*u) + 1)))
@@ -398,6 +412,27 @@ def zdS2_epanechnikov(z):
 
 
 @triton.jit
+def staircase_wide_epanechnikov(r, w):
+    """(floor_w(x) − ⌊x⌋, ∂/∂x, ∂/∂w) at r = x − ⌊x⌋, exact at every width; used for w ≥ 1."""
+    f0 = r + w
+    f0 = f0 - tl.floor(f0)
+    f1 = r - w
+    f1 = f1 - tl.floor(f1)
+    t0 = divide(1, (w*w))
+    t1 = 0.125*t0
+    t2 = (f0*f0)
+    t3 = -3*f0 + 2*t2 + 1
+    t4 = f0*t3
+    t5 = (f1*f1)
+    t6 = f1*(-3*f1 + 2*t5 + 1)
+    t7 = divide(1, (w*w*w))
+    t8 = 30*(f0*f0*f0*f0) - 60*(f0*f0*f0) + 30*t2 + (-1)
+    t9 = 30*(f1*f1*f1*f1) - 60*(f1*f1*f1) + 30*t5 + (-1)
+    t10 = divide(60, w)
+    return r - t1*t4 - t1*t6 + 0.0020833333333333333*(t7*t8) + (-0.0020833333333333333)*(t7*t9) + (-0.5), 0.125*(f0*t3*t7) - t1*(-6*f0 + 6*t2 + 1) - t1*(-6*f1 + 6*t5 + 1) + (-0.125)*(t6*t7) + 1, 0.00625*(t0*(120*f0 - 120*f1 - t0*t8 + t0*t9 + t10*t4 + t10*t6 - 120*t2 + 120*t5))
+
+
+@triton.jit
 def pdf_triangular(z):
     u = tl.abs(z)
     return tl.where((u < 1), 1 - u, 0)
@@ -452,3 +487,28 @@ def S2_triangular(z):
 def zdS2_triangular(z):
     slope = z * 2 * S1_triangular(z)
     return tl.where(tl.abs(z) == float("inf"), 0.0, slope)
+
+
+@triton.jit
+def staircase_wide_triangular(r, w):
+    """(floor_w(x) − ⌊x⌋, ∂/∂x, ∂/∂w) at r = x − ⌊x⌋, exact at every width; used for w ≥ 1."""
+    f0 = r + w
+    f0 = f0 - tl.floor(f0)
+    f1 = r
+    f1 = f1 - tl.floor(f1)
+    f2 = r - w
+    f2 = f2 - tl.floor(f2)
+    t0 = divide(1, (w*w))
+    t1 = 0.08333333333333333*t0
+    t2 = (f0*f0)
+    t3 = f0*(-3*f0 + 2*t2 + 1)
+    t4 = (f1*f1)
+    t5 = -3*f1 + 2*t4 + 1
+    t6 = (f2*f2)
+    t7 = f2*(-3*f2 + 2*t6 + 1)
+    t8 = 6*f0
+    t9 = 6*t2
+    t10 = -6*f2 + 6*t6
+    t11 = divide(1, (w))
+    t12 = 2*t11
+    return 0.16666666666666666*(f1*t0*t5) + r - t1*t3 - t1*t7 + (-0.5), 0.16666666666666666*(t0*(-6*f1 + 6*t4 + 1)) - t1*(t10 + 1) - t1*(-t8 + t9 + 1) + 1, t1*(-4*f1*t11*t5 + t10 + t12*t3 + t12*t7 + t8 - t9)
