@@ -8,14 +8,16 @@ less time than the memory moves. An H200 issues 132 SMs × 4 schedulers × 32 la
 thread-instructions per clock, about 3.3·10^13 a second at 1.98 GHz; its measured copy floor for
 a 2^26-element fp32 forward (read 4 bytes, write 4) is 0.131 ms (benchmarks/results_gpu.csv), the
 time of about 65 instructions per element. The H200 table (results_gpu.csv) was measured when
-sau's forward took 123 instructions per element: 0.304 ms, 1.24 × the 0.246 ms that issuing them
-takes — the kernel was issue-bound, and the count is the CPU-side measure of its speed.
+sau's forward took 121.5 instructions per element (this count, on that commit): 0.304 ms, 1.25 ×
+the 0.244 ms that issuing them takes — the kernel was issue-bound, and the count is the CPU-side
+measure of its speed.
 
 What is counted: the hot path, i.e. the instructions one thread executes from the start to the
 unconditional EXIT when no rare case occurs (``hot_path``: the correctly rounded division's
-slow-path call, for quotients near the ends of the exponent range, and divide_by_scalar's
-fallback, for a subnormal fp32 width, are skipped), NOPs left out; divided by the elements one
-thread handles (BLOCK / (32 · num_warps)). MUFU (exp2, rsqrt, reciprocal: the
+slow-path call, for quotients near the ends of the exponent range, is skipped), NOPs left out;
+divided by the elements one thread handles (BLOCK / (32 · num_warps)). A run-time loop's body is
+counted once: the floor/round series kernels loop over their terms, so their figures are lower
+bounds, not comparable with the straight-line pair kernels. MUFU (exp2, rsqrt, reciprocal: the
 quarter-rate special-function unit) and the registers per thread (ptxas -v) are given apart. The
 forward is the common launch (scalar width and parameters); the backward computes every gradient.
 """
@@ -51,9 +53,9 @@ def sass(cubin: bytes) -> str:
 
 def hot_path(listing: str) -> list[str]:
     """The opcodes one thread executes when no rare case occurs: from the first instruction to the
-    unconditional EXIT, following unconditional branches; a conditional branch is taken when it
-    jumps over a CALL (the correctly rounded division's range check skipping its slow-path call),
-    else it falls through (divide_by_scalar's fallback for a subnormal divisor is the jump)."""
+    unconditional EXIT, following forward unconditional branches; a conditional branch is taken
+    when it jumps forward over a CALL (the correctly rounded division's range check skipping its
+    slow-path call), else it falls through; a backward branch (a loop) is not taken."""
     code = {}
     for address, predicate, opcode, operands in re.findall(
         r"/\*([0-9a-f]{4})\*/\s+(@!?U?P\w+\s+)?([A-Z0-9_.]+)([^;]*);", listing
@@ -113,7 +115,8 @@ def main() -> None:
         results = dict(pool.map(measure, pairs, [args.dtype] * len(pairs)))
     lines = [
         f"# Hot-path SASS instructions per element on sm_{SM}, {args.dtype} "
-        f"(python benchmarks/instruction_counts.py; ptxas of triton {_triton_version()})",
+        f"(python benchmarks/instruction_counts.py; ptxas of triton {_triton_version()}; floor/round: "
+        f"loop bodies counted once, lower bounds)",
         f"{'pair':<28} {'fwd instr':>9} {'fwd MUFU':>8} {'fwd regs':>8} "
         f"{'bwd instr':>9} {'bwd MUFU':>8} {'bwd regs':>8}",
     ]

@@ -1,7 +1,7 @@
 """Largest forward and backward error per dtype, of the Triton kernels and of the torch twin,
 against the fp64 twin (itself within 1e-11 of the mpmath closed form: tests/test_torch_twin.py).
 
-    python benchmarks/kernel_errors.py [--points 997] [--out benchmarks/results_kernel_errors.txt]
+    python benchmarks/kernel_errors.py [--points 997] [--kernel gaussian] [--out benchmarks/results_kernel_errors.txt]
 
 Every pair (the 89 generated ones and the 14 floor/round series) at widths 1e-3, 0.7 and 25,
 x = w·linspace(−60, 60, points) + 0.3 (both sides of every kink, deep into the tails), width and
@@ -55,10 +55,10 @@ def inputs(module, xs, w, dtype):
                                                       for n in module.PARAMETERS]
 
 
-def largest_errors(points: int):
+def largest_errors(points: int, pairs):
     """{(dtype, backend): {"value": (error, pair, w), "gradient": (error, pair, w, name)}}."""
     worst = {}
-    for f, k in [*AVAILABLE, *STAIRCASES]:
+    for f, k in pairs:
         m = ops.generated(f, k)
         for w in WIDTHS:
             xs = torch.linspace(-60, 60, points, dtype=torch.float64) * w + 0.3
@@ -85,10 +85,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--points", type=int, default=997)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--kernel", default=None, help="only the pairs with this kernel")
     args = parser.parse_args()
     start = time.perf_counter()
-    worst = largest_errors(args.points)
-    lines = [f"largest error against the fp64 twin, {len(AVAILABLE) + len(STAIRCASES)} pairs, widths {WIDTHS}, "
+    pairs = [(f, k) for f, k in [*AVAILABLE, *STAIRCASES] if args.kernel in (None, k)]
+    worst = largest_errors(args.points, pairs)
+    kernel = f" with the {args.kernel} kernel" if args.kernel else ""
+    lines = [f"largest error against the fp64 twin, {len(pairs)} pairs{kernel}, widths {WIDTHS}, "
              f"{args.points} points each; torch {torch.__version__}, Triton "
              f"{'interpreter' if os.environ.get('TRITON_INTERPRET') == '1' else 'on ' + torch.cuda.get_device_name()}",
              f"{'dtype':5s} {'backend':7s} {'value':>9s}  {'where':32s} {'gradient':>9s}  where"]
