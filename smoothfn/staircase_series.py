@@ -24,8 +24,8 @@ of terms reaches full precision (term counts below; all elementwise, traceable b
 
 Per kernel: gaussian local J = 9 for w ≤ 0.2, Fourier K = 8 above; logistic local J = 13 for
 w ≤ 0.3, Fourier K = 9 above; laplace closed form for every w; cauchy diverges (floor grows
-like |x| and E|Y| = ∞), as the derivation says; uniform local J = 3, triangular and
-epanechnikov local J = 12 (exact for w ≤ J − 1) for w < 1, the closed form above; student_t2
+like |x| and E|Y| = ∞), as the derivation says; uniform, triangular and epanechnikov local J = 3
+(exact for w ≤ J − 1) for w < 1, the closed form above; student_t2
 local J = 24 plus the tail Σ_{j>J} by the midpoint rule, w[L_1((J − 1/2 − r)/w) −
 L_1((J − 1/2 + r)/w)] (L_1 = ∫_t^∞ L_0), accurate to about 1e-7 relative to w at w = 1 (tested
 bound).
@@ -45,8 +45,8 @@ from smoothfn.errors import DivergentConvolutionError, UnknownKernelError
 from smoothfn.generated import building_blocks as blocks
 
 # (local terms J, width up to which the local form is used: None = always)
-LOCAL = {"gaussian": (9, 0.2), "logistic": (13, 0.3), "uniform": (3, 1.0), "triangular": (12, 1.0),
-         "epanechnikov": (12, 1.0), "student_t2": (24, None)}
+LOCAL = {"gaussian": (9, 0.2), "logistic": (13, 0.3), "uniform": (3, 1.0), "triangular": (3, 1.0),
+         "epanechnikov": (3, 1.0), "student_t2": (24, None)}
 FOURIER_TERMS = {"gaussian": 8, "logistic": 9}
 WIDE_CLOSED_FORM = ("uniform", "triangular", "epanechnikov")  # staircase_wide_<kernel>, for w ≥ 1
 # the KERNEL constant of the Triton kernels (smoothfn.triton_staircase)

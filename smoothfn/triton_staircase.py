@@ -216,7 +216,7 @@ def staircase(x, w, KERNEL: tl.constexpr):
     elif KERNEL == 6:
         value, dx, dw = _local(x, w, 6, 24)
     else:  # uniform, triangular, epanechnikov
-        value, dx, dw = _local(x, w, KERNEL, 3 if KERNEL == 3 else 12)
+        value, dx, dw = _local(x, w, KERNEL, 3)
         v2, dx2, dw2 = _wide(x, w, KERNEL)
         near = w < 1.0
         value = tl.where(near, value, v2)
