@@ -48,7 +48,8 @@ from smoothfn.generated import building_blocks as blocks
 LOCAL = {"gaussian": (9, 0.2), "logistic": (13, 0.3), "uniform": (3, 1.0), "triangular": (3, 1.0),
          "epanechnikov": (3, 1.0), "student_t2": (24, None)}
 FOURIER_TERMS = {"gaussian": 8, "logistic": 9}
-WIDE_CLOSED_FORM = ("uniform", "triangular", "epanechnikov")  # staircase_wide_<kernel>, for w ≥ 1
+# the kernels with a generated closed form (staircase_wide_<kernel>, used for w ≥ 1)
+WIDE_CLOSED_FORM = tuple(k for k in LOCAL if hasattr(blocks, f"staircase_wide_{k}"))
 # the KERNEL constant of the Triton kernels (smoothfn.triton_staircase)
 KERNEL_CODES = {"gaussian": 0, "logistic": 1, "laplace": 2, "uniform": 3, "triangular": 4, "epanechnikov": 5,
                 "student_t2": 6}
