@@ -30,6 +30,9 @@ chosen at compile time). Polynomial coefficients come from ``tools/fit_triton_ma
   fp32).
 * ``log1p(y)``, y ≥ −1: with u = 1 + y rounded and c = y − (u − 1) its exact rounding error,
   log(1 + y) = log(u) + c/u to first order in c/u (|c/u| ≤ ε).
+* ``log1p_unit_interval(y)``, 0 ≤ y ≤ 1: fp32 y·P(y), P a degree-9 fit of log(1 + y)/y (no
+  log, no division); fp64 ``log1p``. The softplus tail log(1 + e^(−t)) and the small part of
+  log(1 + a²) take it.
 * ``expm1(x)`` = e^x − 1 accurate near 0 (Kahan): with u = exp(x), (u − 1)·x/log(u), which
   stays accurate whatever the rounding of u; x where u rounds to 1, −1 where u − 1 does.
 * ``sin_cos_pi(g)`` = (sin πg, cos πg) for |g| ≤ 1: reduced to |h| ≤ 1/2 by an integer shift,
@@ -39,6 +42,7 @@ chosen at compile time). Polynomial coefficients come from ``tools/fit_triton_ma
 
 Measured relative accuracy against 40-digit mpmath (tests/test_triton_math.py, interpreter):
 erfc 1e-15 / 5e-7, exp_minus_square 4e-16 / 3e-7, acot 6e-16 / 3.5e-7, log1p 6e-16 / 4.5e-7,
+log1p_unit_interval 6e-16 / 2e-7,
 expm1 6e-16 / 4.5e-7, hypot1 4e-16 / 2.5e-7 (fp64 / fp32 bounds the test enforces); every
 function also compiles for sm_80 and sm_90 without spills.
 """
@@ -235,6 +239,28 @@ def log1p(y):
     c = y - (u - 1.0)  # 1 + y = u + c exactly
     corrected = tl.log(u) + divide(c, tl.where(u == 0.0, 1.0, u))
     return tl.where(u == float("inf"), u, corrected)
+
+
+@triton.jit
+def log1p_unit_interval(y):
+    """log(1 + y) for 0 ≤ y ≤ 1 (nan stays nan). fp32: y·P(y), P a degree-9 fit of log1p(y)/y,
+    ten instructions where ``log1p`` takes a libdevice log and a division (about 44 on sm_90);
+    fp64: ``log1p``. The printers call it where the argument is exp(−t), t ≥ 0, or
+    min(|a|, 1/|a|)²."""
+    if y.dtype == tl.float64:
+        r = log1p(y)
+    else:
+        p = -0.0031760570127516985 + tl.zeros_like(y)
+        p = horner_step(p, y, 0.019542526453733444)
+        p = horner_step(p, y, -0.056373611092567444)
+        p = horner_step(p, y, 0.10543623566627502)
+        p = horner_step(p, y, -0.1526966691017151)
+        p = horner_step(p, y, 0.1966327428817749)
+        p = horner_step(p, y, -0.24951615929603577)
+        p = horner_step(p, y, 0.33329710364341736)
+        p = horner_step(p, y, -0.49999892711639404)
+        r = horner_step(p, y, 1.0) * y
+    return r
 
 
 @triton.jit

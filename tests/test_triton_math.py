@@ -26,13 +26,14 @@ from smoothfn.triton_math import (
     expm1,
     hypot1,
     log1p,
+    log1p_unit_interval,
     sin_cos_pi,
     square_root,
 )
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 NAMES = ["erfc", "acot", "log1p", "hypot1", "divide", "square_root", "expm1", "sinpi", "cospi", "exp", "quotient",
-         "exp_minus_square"]
+         "exp_minus_square", "log1p_unit_interval"]
 
 
 @triton.jit
@@ -62,6 +63,8 @@ def apply_kernel(x_ptr, out_ptr, n, WHICH: tl.constexpr, BLOCK: tl.constexpr):
         out = exp(x)
     elif WHICH == 11:
         out = exp_minus_square(x)
+    elif WHICH == 12:
+        out = log1p_unit_interval(x)
     else:
         out = divide(x, tl.zeros_like(x) + 0.75)
     tl.store(out_ptr + offsets, out, mask=mask)
@@ -94,6 +97,7 @@ def reference(name: str, x: float) -> mpmath.mpf:
             "erfc": lambda: mpmath.erfc(v),
             "acot": lambda: mpmath.pi / 2 if v == 0 else mpmath.acot(v),
             "log1p": lambda: mpmath.log1p(v),
+            "log1p_unit_interval": lambda: mpmath.log1p(v),
             "hypot1": lambda: mpmath.sqrt(1 + v * v),
             "divide": lambda: 1 / v,
             "square_root": lambda: mpmath.sqrt(v),
@@ -136,6 +140,8 @@ CASES = {  # name: (finite inputs, fp64 bound, fp32 bound), relative errors to t
          3.4e38, 1e300, 1.7e308, *dense(-1, 1, 2000), *dense(-45, 0, 1000, log=True)],
         6e-16, 4.5e-7,
     ),
+    "log1p_unit_interval": ([0.0, *SUBNORMALS, 1e-30, 1e-8, 0.1, 0.5, 0.75, 0.9999999, 1.0, *dense(0, 1, 4000),
+                             *dense(-45, 0, 1000, log=True)], 6e-16, 2e-7),
     "hypot1": (
         [0.0, *SUBNORMALS, 1e-30, 1e-8, 0.999, 1.0, 1.001, 4294967295.0, 4294967296.0, 4294967297.0, 1e10, -1e19,
          1.9e19, 1e30, 3.4e38, -3.4e38, 1e200, 1.7e308, *dense(-5, 5, 1000), *dense(-40, 40, 1000, log=True)],
@@ -198,6 +204,9 @@ def test_special_values():
         _, lp = run("log1p", [inf, nan, 0.0, -1.0, -2.0, 1e-30], dtype)
         assert lp[0] == inf and math.isnan(lp[1]) and lp[2] == 0.0 and lp[3] == -inf and math.isnan(lp[4])
         assert lp[5] == float(torch.tensor(1e-30, dtype=dtype))
+        _, lp = run("log1p_unit_interval", [nan, 0.0, -0.0, 1.0], dtype)
+        log2 = float(torch.tensor(math.log(2), dtype=dtype))
+        assert math.isnan(lp[0]) and lp[1] == 0.0 and lp[2] == 0.0 and lp[3] == log2
         _, e = run("expm1", [inf, -inf, nan, 0.0, -1e30], dtype)
         assert e[0] == inf and e[1] == -1.0 and math.isnan(e[2]) and e[3] == 0.0 and e[4] == -1.0
         _, q = run("divide", [0.0, -0.0, inf, -inf, nan], dtype)

@@ -20,6 +20,8 @@ CASES = [
     sp.exp(-x**2 / 2),  # exp_minus_square(0.7071067811865476*x)
     sp.exp(-3 * (x / w) ** 2) * x,
     sp.log(1 + sp.exp(-x)),
+    sp.log(1 + sp.exp(-t)),  # log1p_unit_interval(exp(-t))
+    sp.log(1 + sp.exp(-3 * t / 2)),
     sp.log(x + 3),
     sp.erf(x / sp.sqrt(2)),
     sp.erfc(t / sp.sqrt(2)),
@@ -49,7 +51,8 @@ TEMPLATE = '''import triton
 import triton.language as tl
 
 from smoothfn.triton_math import (  # noqa: F401
-    acot_nonnegative, divide, erfc_nonnegative, exp, exp_minus_square, hypot1, log1p, square_root,
+    acot_nonnegative, divide, erfc_nonnegative, exp, exp_minus_square, hypot1, log1p, log1p_unit_interval,
+    square_root,
 )
 
 
@@ -92,6 +95,12 @@ def test_every_triton_rule_against_mpmath(tmp_path, index):
                 e = f(xv, wv, xv) if xv or not positive else f(xv, wv, mpmath.mpf(1e-60))
                 e = float(mpmath.re(e))
             assert g == pytest.approx(e, rel=rel, abs=rel), f"{expr} at x={xv}, w={wv}, {dtype}"
+
+
+def test_log1p_of_an_argument_in_the_unit_interval_is_the_polynomial():
+    assert triton_code(sp.log(1 + sp.exp(-t))) == "log1p_unit_interval(exp(-t))"
+    assert triton_code(sp.log(1 + sp.exp(-x))) == "log1p(exp(-x))"  # x may be negative: e^(−x) > 1
+    assert "log1p_unit_interval" in triton_code(sp.log(1 + x**2))
 
 
 def test_gaussian_exponentials_print_as_exp_minus_square():

@@ -14,6 +14,9 @@ first, as lists and as the Horner steps (one fma a line) pasted into triton_math
   rounding of the coefficients to fp32 dominates); fp64 starts at 0.5, below which the kernels
   take 1 − erf(x).
 * atan: Q(y) = (atan(w) − w)/w³, y = w² ≤ tan²(π/8); then atan(w) = w + w³·Q(w²).
+* log1p on the unit interval (fp32 only): P(y) = log(1 + y)/y for 0 ≤ y ≤ 1; then
+  log1p(y) = y·P(y), ten fma-free steps where log(u) + c/u costs a libdevice log and a division
+  (the printers' arguments exp(−t) and min(|a|, 1/|a|)² lie in [0, 1]).
 
 Each degree is the smallest whose error is about 0.2 ulp: the largest relative error of erfc or
 atan (not of R or Q) over a dense grid, with the coefficients rounded to the dtype and the
@@ -27,7 +30,7 @@ ERFC_C = 2.0
 ERFC_START = {"fp64": 0.5, "fp32": 0.0}
 ERFC_END = {"fp64": 27.25, "fp32": 10.0625}
 ATAN_END = 0.1716  # just above tan(π/8)² = 0.171573
-DEGREES = {"erfc": {"fp64": 22, "fp32": 10}, "atan": {"fp64": 10, "fp32": 4}}
+DEGREES = {"erfc": {"fp64": 22, "fp32": 10}, "atan": {"fp64": 10, "fp32": 4}, "log1p": {"fp32": 9}}
 DTYPES = {"fp64": np.float64, "fp32": np.float32}
 
 
@@ -54,6 +57,10 @@ def atan_target(y):
         return mpmath.mpf(-1) / 3
     w = mpmath.sqrt(y)
     return (mpmath.atan(w) - w) / w**3
+
+
+def log1p_target(y):
+    return mpmath.mpf(1) if y == 0 else mpmath.log1p(y) / y
 
 
 def erfc_error(s, value, exact):
@@ -92,6 +99,7 @@ def main():
               f"{float(interval[1]):.6f}], q = 1/({ERFC_C} + x)")
     fits = [("erfc", dtype, *erfc_target(ERFC_START[dtype], end, dtype), erfc_error) for dtype, end in ERFC_END.items()]
     fits += [("atan", dtype, atan_target, [0, ATAN_END], atan_error) for dtype in DTYPES]
+    fits += [("log1p", "fp32", log1p_target, [0, 1], erfc_error)]  # relative error of y·P(y) = that of P
     for name, dtype, target, interval, error_of in fits:
         degree = DEGREES[name][dtype]
         coefficients, error = fit(target, error_of, interval, degree, dtype)
@@ -100,7 +108,7 @@ def main():
         print(f"{name.upper()}_{dtype.upper()} = {coefficients!r}")
         if dtype == "fp32":
             print(f"{name.upper()}_{dtype.upper()} rounded = {tuple(float(np.float32(c)) for c in coefficients)!r}")
-        print(horner("s" if name == "erfc" else "y", coefficients))
+        print(horner("s" if name == "erfc" else "y", [float(DTYPES[dtype](c)) for c in coefficients]))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ Inherits number folding and the building-block calls from :class:`TorchPrinter`;
   argument SymPy proves ≥ 0), ``acot_nonnegative``, ``log1p`` and ``hypot1`` (√(1 + t²));
   asinh(a), a ≥ 0, is log1p(a + a·a/(1 + √(1 + a²))) (log(2a) beyond 2^28); log(1 + a²) is
   2·log(max(|a|, 1)) + log1p(min(|a|, 1/|a|)²) (as in the torch printer: no overflow of a²);
+  where the argument of log1p is known to lie in [0, 1] (that min², or exp(b) with b ≤ 0: the
+  softplus tail log(1 + e^(−t))) it is ``log1p_unit_interval``, a polynomial in fp32;
 * integer powers are products (Triton has no ``**`` on tensors), b^(−3/2) is 1/(b·√b);
 * every quotient is ``divide(a, b)`` and every square root ``square_root(a)``
   (:mod:`smoothfn.triton_math`): Triton compiles fp32 ``/`` and ``tl.sqrt`` to approximate
@@ -49,9 +51,12 @@ class TritonPrinter(TorchPrinter):
             a = f"tl.abs({self._print(a)})"
             big = f"tl.maximum({a}, 1.0, propagate_nan=tl.PropagateNan.ALL)"
             small = f"tl.minimum({a}, divide(1.0, {a}), propagate_nan=tl.PropagateNan.ALL)"
-            return f"(2*tl.log({big}) + log1p({small}*{small}))"
+            return f"(2*tl.log({big}) + log1p_unit_interval({small}*{small}))"
         if isinstance(arg, sp.Add) and sp.S.One in arg.args:  # log(1 + a) → log1p(a)
-            return self._call("log1p", arg - 1)
+            a = arg - 1
+            if isinstance(a, sp.exp) and a.args[0].is_nonpositive:  # 0 < a ≤ 1 (softplus tail)
+                return self._call("log1p_unit_interval", a)
+            return self._call("log1p", a)
         return self._call("tl.log", arg)
 
     def _print_erf(self, expr):

@@ -162,7 +162,11 @@ def left_tail(kernel: Kernel, j: int) -> sp.Expr:
       * atan(a) → π/2 − acot(a) for a ≥ 0 (Cauchy: no π/2 − atan cancellation);
       * a form with square roots is rationalized in its numerator, L = 1/radsimp(1/L)
         (Student-t₂: (√(1+t²) − t)/2 becomes 1/(2(√(1+t²) + t)));
-      * only the branches of a Piecewise kernel that can hold for −t ≤ 0 remain;
+      * only the branches of a Piecewise kernel that can hold for −t ≤ 0 remain, and a last branch
+        that holds only at t = 0 goes where the branch before it has the same value there
+        (Laplace: exp(−t)/2 alone, not beside −(exp(t) − 2)/2, which a kernel would evaluate too);
+      * e^t is rewritten in e^(−t) (logistic: 1/(e^t + 1) becomes e^(−t)/(e^(−t) + 1)): no
+        overflow, and the one exponential the density and the other tails use;
       * the log and asinh terms of a regularized tail stay as they are (the printers evaluate
         log(1 + t²) and asinh(t) without overflow).
     """
@@ -172,7 +176,7 @@ def left_tail(kernel: Kernel, j: int) -> sp.Expr:
     expr = expr.replace(sp.atan, lambda a: sp.pi / 2 - sp.acot(a))
     expr = sp.piecewise_fold(sp.expand(expr))
     if isinstance(expr, sp.Piecewise):
-        return sp.Piecewise(*[(sp.factor(e), c) for e, c in expr.args])
+        return _drop_branch_at_zero(sp.Piecewise(*[(sp.factor(e), c) for e, c in expr.args]), t)
     # the logarithmic terms of a regularized tail are kept as they are; the rules below are for
     # the algebraic rest
     logarithmic = sp.Add(*[a for a in sp.Add.make_args(expr) if a.has(sp.log, sp.asinh)])
@@ -181,7 +185,24 @@ def left_tail(kernel: Kernel, j: int) -> sp.Expr:
     return _algebraic_tail(expr, t)
 
 
+def _drop_branch_at_zero(expr: sp.Piecewise, t: sp.Symbol) -> sp.Expr:
+    """The last branch of a tail, when for t ≥ 0 it holds at t = 0 only and the branch before it
+    takes the same value there, merged into that branch."""
+    *before, (last, condition) = expr.args
+    if not before or condition != sp.true:
+        return expr
+    covered = sp.Union(*[c.as_set() for _, c in before])
+    previous = before[-1][0]
+    if sp.Interval(0, sp.oo) - covered != sp.FiniteSet(0) or sp.simplify(previous.subs(t, 0) - last.subs(t, 0)) != 0:
+        return expr
+    branches = [*before[:-1], (previous, sp.true)]
+    return branches[0][0] if len(branches) == 1 else sp.Piecewise(*branches)
+
+
 def _algebraic_tail(expr: sp.Expr, t: sp.Symbol) -> sp.Expr:
+    if expr.has(sp.exp(t)):  # e^t in e^(−t): e^t overflows where e^(−t) only underflows
+        e = sp.Symbol("e", positive=True)
+        expr = sp.cancel(expr.subs(sp.exp(t), 1 / e)).subs(e, sp.exp(-t))
     if any(p.base == 1 + t**2 for p in expr.atoms(sp.Pow)):
         # rationalize, then factor with r = √(1+t²) as a symbol (t² = r² − 1) so that no t² is
         # left to overflow: 1/(2t² + 2t√(1+t²) + 2) becomes 1/(2r(r + t))

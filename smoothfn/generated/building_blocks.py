@@ -72,7 +72,7 @@ def pdf_logistic(z):
 
 
 def L0_logistic(t):
-    return (1 / (torch.exp(t) + 1))
+    return torch.exp(-t)/(1 + torch.exp(-t))
 
 
 def S0_logistic(z):
@@ -139,7 +139,7 @@ def pdf_laplace(z):
 
 
 def L0_laplace(t):
-    return torch.where((t > 0), 0.5*torch.exp(-t), (-0.5)*(torch.exp(t) + (-2)))
+    return 0.5*torch.exp(-t)
 
 
 def S0_laplace(z):
@@ -153,7 +153,7 @@ def zdS0_laplace(z):
 
 
 def L1_laplace(t):
-    return torch.where((t > 0), 0.5*torch.exp(-t), (-0.5)*(2*t - torch.exp(t)))
+    return 0.5*torch.exp(-t)
 
 
 def S1_laplace(z):
@@ -167,7 +167,7 @@ def zdS1_laplace(z):
 
 
 def L2_laplace(t):
-    return torch.where((t > 0), torch.exp(-t), t**2 - torch.exp(t) + 2)
+    return torch.exp(-t)
 
 
 def S2_laplace(z):
@@ -361,7 +361,7 @@ def pdf_triangular(z):
 
 
 def L0_triangular(t):
-    return torch.where((t > 1), 0, torch.where((t > 0), 0.5*(t + (-1))**2, (-0.5)*(t**2 + 2*t + (-1))))
+    return torch.where((t > 1), 0, 0.5*(t + (-1))**2)
 
 
 def S0_triangular(z):
@@ -375,7 +375,7 @@ def zdS0_triangular(z):
 
 
 def L1_triangular(t):
-    return torch.where((t > 1), 0, torch.where((t > 0), (-0.16666666666666666)*(t + (-1))**3, 0.16666666666666666*(t**3 + 3*t**2 - 3*t + 1)))
+    return torch.where((t > 1), 0, (-0.16666666666666666)*(t + (-1))**3)
 
 
 def S1_triangular(z):
@@ -389,7 +389,7 @@ def zdS1_triangular(z):
 
 
 def L2_triangular(t):
-    return torch.where((t > 1), 0, torch.where((t > 0), 0.08333333333333333*(t + (-1))**4, (-0.08333333333333333)*(t**4 + 4*t**3 - 6*t**2 + 4*t + (-1))))
+    return torch.where((t > 1), 0, 0.08333333333333333*(t + (-1))**4)
 
 
 def S2_triangular(z):

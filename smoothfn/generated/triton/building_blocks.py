@@ -15,6 +15,7 @@ from smoothfn.triton_math import (  # noqa: F401
     exp_minus_square,
     hypot1,
     log1p,
+    log1p_unit_interval,
     square_root,
 )
 
@@ -95,7 +96,7 @@ def pdf_logistic(z):
 
 @triton.jit
 def L0_logistic(t):
-    return divide(1, ((exp(t) + 1)))
+    return divide(exp(-t), 1 + exp(-t))
 
 
 @triton.jit
@@ -112,7 +113,7 @@ def zdS0_logistic(z):
 
 @triton.jit
 def L1_logistic(t):
-    return log1p(exp(-t))
+    return log1p_unit_interval(exp(-t))
 
 
 @triton.jit
@@ -152,7 +153,7 @@ def zdS0_cauchy(z):
 
 @triton.jit
 def L1_cauchy(t):
-    return (-0.3183098861837907)*(t*acot_nonnegative(t)) + (-0.15915494309189535)*(2*tl.log(tl.maximum(tl.abs(t), 1.0, propagate_nan=tl.PropagateNan.ALL)) + log1p(tl.minimum(tl.abs(t), divide(1.0, tl.abs(t)), propagate_nan=tl.PropagateNan.ALL)*tl.minimum(tl.abs(t), divide(1.0, tl.abs(t)), propagate_nan=tl.PropagateNan.ALL)))
+    return (-0.3183098861837907)*(t*acot_nonnegative(t)) + (-0.15915494309189535)*(2*tl.log(tl.maximum(tl.abs(t), 1.0, propagate_nan=tl.PropagateNan.ALL)) + log1p_unit_interval(tl.minimum(tl.abs(t), divide(1.0, tl.abs(t)), propagate_nan=tl.PropagateNan.ALL)*tl.minimum(tl.abs(t), divide(1.0, tl.abs(t)), propagate_nan=tl.PropagateNan.ALL)))
 
 
 @triton.jit
@@ -176,7 +177,7 @@ def pdf_laplace(z):
 
 @triton.jit
 def L0_laplace(t):
-    return tl.where((t > 0), 0.5*exp(-t), (-0.5)*(exp(t) + (-2)))
+    return 0.5*exp(-t)
 
 
 @triton.jit
@@ -193,7 +194,7 @@ def zdS0_laplace(z):
 
 @triton.jit
 def L1_laplace(t):
-    return tl.where((t > 0), 0.5*exp(-t), (-0.5)*(2*t - exp(t)))
+    return 0.5*exp(-t)
 
 
 @triton.jit
@@ -210,7 +211,7 @@ def zdS1_laplace(z):
 
 @triton.jit
 def L2_laplace(t):
-    return tl.where((t > 0), exp(-t), (t*t) - exp(t) + 2)
+    return exp(-t)
 
 
 @triton.jit
@@ -440,7 +441,7 @@ def pdf_triangular(z):
 
 @triton.jit
 def L0_triangular(t):
-    return tl.where((t > 1), 0, tl.where((t > 0), 0.5*((t + (-1))*(t + (-1))), (-0.5)*((t*t) + 2*t + (-1))))
+    return tl.where((t > 1), 0, 0.5*((t + (-1))*(t + (-1))))
 
 
 @triton.jit
@@ -457,7 +458,7 @@ def zdS0_triangular(z):
 
 @triton.jit
 def L1_triangular(t):
-    return tl.where((t > 1), 0, tl.where((t > 0), (-0.16666666666666666)*((t + (-1))*(t + (-1))*(t + (-1))), 0.16666666666666666*((t*t*t) + 3*(t*t) - 3*t + 1)))
+    return tl.where((t > 1), 0, (-0.16666666666666666)*((t + (-1))*(t + (-1))*(t + (-1))))
 
 
 @triton.jit
@@ -474,7 +475,7 @@ def zdS1_triangular(z):
 
 @triton.jit
 def L2_triangular(t):
-    return tl.where((t > 1), 0, tl.where((t > 0), 0.08333333333333333*((t + (-1))*(t + (-1))*(t + (-1))*(t + (-1))), (-0.08333333333333333)*((t*t*t*t) + 4*(t*t*t) - 6*(t*t) + 4*t + (-1))))
+    return tl.where((t > 1), 0, 0.08333333333333333*((t + (-1))*(t + (-1))*(t + (-1))*(t + (-1))))
 
 
 @triton.jit
