@@ -36,6 +36,13 @@ class NoClosedFormError(SmoothfnError):
     """SymPy cannot integrate the convolution in closed form."""
 
 
+class DivergentPairError(DivergentConvolutionError, NoClosedFormError):
+    """The run-time API (``smoothfn.functional``, ``smoothfn.ops``) has no kernel for a pair because
+    its convolution diverges. A :class:`DivergentConvolutionError`, like the derivation's refusal of
+    the same pair; also a :class:`NoClosedFormError`, which that API raised for these pairs before,
+    so that code catching it keeps working."""
+
+
 class UnsupportedSpecialFunctionError(NoClosedFormError):
     """The closed form needs a special function the code generators cannot evaluate."""
 
@@ -55,3 +62,28 @@ def check_width(width):
     if not value > 0 or value == float("inf"):
         raise InvalidWidthError(f"width must be finite and > 0, got {width!r}")
     return width
+
+
+def broadcast_shape(*named_shapes: tuple[str, tuple]) -> tuple:
+    """The broadcast of ``(name, shape)`` pairs, by the rules of ``torch.broadcast_shapes``; a
+    :class:`SmoothfnError` naming the argument whose shape does not broadcast with the ones before it.
+
+    Plain Python over the sizes: ``torch.broadcast_shapes`` imports SymPy (through
+    torch.fx.experimental.symbolic_shapes), which the run-time path must not."""
+    result: list = []
+    names: list[str] = []
+    for name, shape in named_shapes:
+        shape = tuple(shape)
+        if len(shape) > len(result):
+            result = [1] * (len(shape) - len(result)) + result
+        for i, size in enumerate(shape, start=len(result) - len(shape)):
+            if size == 1 or size == result[i]:
+                continue
+            if result[i] != 1:
+                raise SmoothfnError(
+                    f"{name} has shape {shape}, which does not broadcast with the shape "
+                    f"{tuple(result)} of {', '.join(names)}"
+                )
+            result[i] = size
+        names.append(name)
+    return tuple(result)

@@ -14,13 +14,14 @@ the kernels: CUDA tensors, or CPU tensors under ``TRITON_INTERPRET=1``; an error
 
 from __future__ import annotations
 
+import builtins
 import math
 import os
 
 import torch
 
 from smoothfn import ops
-from smoothfn.errors import InvalidWidthError, SmoothfnError, UnknownKernelError
+from smoothfn.errors import InvalidWidthError, SmoothfnError, UnknownKernelError, broadcast_shape
 
 KERNEL_NAMES = ("gaussian", "logistic", "cauchy", "laplace", "uniform", "student_t2", "epanechnikov", "triangular")
 
@@ -37,14 +38,23 @@ _MEAN_ABS = {
 }
 
 
-_DEFAULT_BACKEND = os.environ.get("SMOOTHFN_BACKEND") or "auto"  # read once, at import
+_BACKENDS = ("auto", "torch", "triton")
 
 
 def _backend(backend) -> str:
-    """``backend=`` or $SMOOTHFN_BACKEND: "auto", "torch" or "triton" (see the module docstring)."""
-    choice = backend or _DEFAULT_BACKEND
-    if choice not in ("auto", "torch", "triton"):
-        raise SmoothfnError(f"unknown backend {choice!r}; choose 'auto', 'torch' or 'triton'")
+    """``backend=``, else $SMOOTHFN_BACKEND read at each call, else "auto" (see the module docstring)."""
+    if backend:
+        if backend not in _BACKENDS:
+            raise SmoothfnError(f"unknown backend {backend!r}; choose 'auto', 'torch' or 'triton'")
+        return backend
+    if torch.compiler.is_compiling():  # traced calls run the twin whatever the choice (ops.use_triton)
+        return "auto"
+    choice = os.environ.get("SMOOTHFN_BACKEND") or "auto"
+    if choice not in _BACKENDS:
+        raise SmoothfnError(
+            f"the environment variable SMOOTHFN_BACKEND is {choice!r}; set it to 'auto', 'torch' or "
+            "'triton', or unset it"
+        )
     return choice
 
 
@@ -63,26 +73,56 @@ def _kernel(kernel: str) -> str:
     return kernel
 
 
+def _input(x) -> torch.Tensor:
+    """x as a floating tensor: integer and bool tensors are promoted to the default dtype (as
+    ``torch.erf`` does)."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a tensor, got {type(x).__name__}")
+    if x.is_complex():
+        raise SmoothfnError(f"x must be a real tensor, got {x.dtype}")
+    if not x.is_floating_point():
+        return x.to(torch.get_default_dtype())
+    return x
+
+
 def _tensor(value, x: torch.Tensor, name: str) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
+        if value.is_complex():
+            raise SmoothfnError(f"{name} must be a real tensor, got {value.dtype}")
         if not value.is_floating_point():
             value = value.to(torch.get_default_dtype())
         return value
     if value is None:
         raise SmoothfnError(f"{name} is required")
+    # Python numbers become tensors of the compute dtype (fp32 for half inputs: 0.3 stays 0.3),
+    # filled on the device: torch.tensor(number, device="cuda") would wait for the GPU
+    dtype = ops.compute_dtype(x.dtype)
     try:
-        # Python numbers become tensors of the compute dtype (fp32 for half inputs: 0.3 stays 0.3),
-        # filled on the device: torch.tensor(number, device="cuda") would wait for the GPU
-        dtype = ops.compute_dtype(x.dtype) if x.is_floating_point() else torch.get_default_dtype()
-        return torch.full((), float(value), dtype=dtype, device=x.device)
+        number = float(value)
     except (TypeError, ValueError):
         raise SmoothfnError(f"{name} must be a number or a tensor, got {value!r}") from None
+    if math.isfinite(number) and builtins.abs(number) > torch.finfo(dtype).max:
+        raise SmoothfnError(f"{name}={value!r} overflows {dtype}, the dtype of the computation for {x.dtype} inputs")
+    return torch.full((), number, dtype=dtype, device=x.device)
+
+
+def _check_shapes(x: torch.Tensor, named: list[tuple[str, object]]) -> None:
+    """A clear error, before any kernel runs, when a tensor argument does not broadcast with x."""
+    broadcast_shape(("x", x.shape), *((n, v.shape) for n, v in named if isinstance(v, torch.Tensor)))
+
+
+def _width_range(x: torch.Tensor) -> tuple[float, float, torch.dtype]:
+    """The widths the kernels take: the normal numbers of the compute dtype (a subnormal or zero
+    width divides x by nothing; one beyond the largest is infinite)."""
+    dtype = ops.compute_dtype(x.dtype)
+    info = torch.finfo(dtype)
+    return info.tiny, info.max, dtype
 
 
 def _cauchy_kinks_width(error: torch.Tensor, slope, distance) -> torch.Tensor:
     r"""The width at which a clamp-like function ∗ cauchy (slope s between two kinks D apart, flat
-    outside) has sup error ``error``. The sup is at the kinks, where (derivation.stable, the
-    regularized L̃_1)
+    outside) has sup error ``error`` (in fp64). The sup is at the kinks, where (derivation.stable,
+    the regularized L̃_1)
 
     .. math::
         f_w - f = \frac{s}{\pi}\Big[D\,\mathrm{acot}\frac{D}{w}
@@ -90,54 +130,89 @@ def _cauchy_kinks_width(error: torch.Tensor, slope, distance) -> torch.Tensor:
 
     which grows from 0 (like w·log(1/w)/π) to s·D/2; solved by bisection in log w, in fp64."""
     slope = torch.as_tensor(slope, dtype=torch.float64, device=error.device)
-    target = error.detach().double() / slope * (1 - 1e-9)  # the bisection ends below it
+    target = error / slope * (1 - 1e-9)  # the bisection ends below it
     distance = torch.as_tensor(distance, dtype=torch.float64, device=error.device).detach()
-    low = torch.full(torch.broadcast_shapes(target.shape, distance.shape), -60.0, dtype=torch.float64,
-                     device=error.device)
+    shape = broadcast_shape(("max_error", target.shape), ("the distance between the kinks", distance.shape))
+    low = torch.full(shape, -60.0, dtype=torch.float64, device=error.device)
     high = torch.full_like(low, 60.0)
     for _ in range(80):  # 120/2^80 in log w
         middle = (low + high) / 2
         w = torch.exp(middle)
         ratio = distance / w
         value = (distance * torch.atan(w / distance) + w / 2 * torch.log1p(ratio * ratio)) / math.pi
-        too_wide = value > target
+        too_wide = value > target.detach()
         high, low = torch.where(too_wide, middle, high), torch.where(too_wide, low, middle)
-    return torch.exp(low).to(error.dtype)
+    return torch.exp(low)
 
 
-def _width(width, max_error, x, kernel: str, slope_jump, kink_distance=None) -> torch.Tensor:
+def _jump_refusal(function: str) -> SmoothfnError:
+    return SmoothfnError(
+        f"max_error= is not available for {function}: it jumps, and the sup error of a smoothed jump "
+        f"is half the jump at every width (it does not vanish as the width shrinks); give width= instead"
+    )
+
+
+def _error_width(max_error, x, kernel: str, slope_jump, kink_distance) -> torch.Tensor:
+    """The width at which sup|f_w − f| = max_error: computed in fp64, capped at √(largest number)
+    of the compute dtype (a zero slope jump is a linear function, exact at every width; a
+    smaller width only lowers the error), refused where it would underflow the compute dtype."""
+    tiny, big, dtype = _width_range(x)
+    cap = math.sqrt(big)
+    if isinstance(max_error, torch.Tensor):
+        error = _tensor(max_error, x, "max_error")
+        if not _holds(lambda: torch.all(torch.isfinite(error) & (error > 0))):
+            raise SmoothfnError(f"max_error must be finite and > 0, got {max_error!r}")
+        error = error.to(torch.float64)
+        number = None
+    else:  # a number is checked on the host: no wait for the device
+        number = _number(max_error, "max_error")
+        if not (number > 0 and math.isfinite(number)):
+            raise SmoothfnError(f"max_error must be finite and > 0, got {max_error!r}")
+        error = torch.full((), number, dtype=torch.float64, device=x.device)
+    if kernel == "cauchy":  # E|Y| = ∞: only the bounded, clamp-like functions converge
+        if kink_distance is None:
+            raise SmoothfnError("max_error= with the cauchy kernel: only the clamp family converges")
+        return _cauchy_kinks_width(error, slope_jump, kink_distance).to(dtype)  # within e^±60
+    half_mean_abs = _MEAN_ABS[kernel] / 2
+    if number is not None and not isinstance(slope_jump, torch.Tensor):  # all on the host
+        jump = float(slope_jump) * half_mean_abs
+        value = builtins.min(number / jump, cap) if jump > 0 else cap
+        if value < tiny:
+            raise SmoothfnError(f"max_error={max_error!r} needs a width below {tiny:g}, the smallest normal {dtype}")
+        return _tensor(value, x, "width")
+    # sup|f_w − f| ≤ |Δ|·w·E|Y|/2 at each kink (equality for one kink): solve for w
+    jump = torch.as_tensor(slope_jump, dtype=torch.float64, device=x.device) * half_mean_abs
+    w = torch.clamp(error / jump, max=cap)  # error / 0 = ∞ → the cap
+    if not _holds(lambda: torch.all(w >= tiny)):
+        raise SmoothfnError(f"max_error={max_error!r} needs a width below {tiny:g}, the smallest normal {dtype}")
+    return w.to(dtype)
+
+
+def _width(width, max_error, x, kernel: str, slope_jump, kink_distance=None, function: str = "") -> torch.Tensor:
     if (width is None) == (max_error is None):
         raise InvalidWidthError("give exactly one of width= and max_error=")
     if max_error is not None:
         if slope_jump is None:
-            raise SmoothfnError(
-                "max_error= needs a sup error that vanishes with the width; this function jumps "
-                "(its sup error tends to half the jump), so give width="
-            )
-        if isinstance(max_error, torch.Tensor):
-            error = _tensor(max_error, x, "max_error")
-            positive = _holds(lambda: torch.all(error > 0))
-        else:  # a number is checked on the host: no wait for the device
-            positive = _number(max_error, "max_error") > 0
-            error = _tensor(max_error, x, "max_error")
-        if not positive:
-            raise SmoothfnError(f"max_error must be > 0, got {max_error!r}")
-        if kernel == "cauchy":  # E|Y| = ∞: only the bounded, clamp-like functions converge
-            if kink_distance is None:
-                raise SmoothfnError("max_error= with the cauchy kernel: only the clamp family converges")
-            return _cauchy_kinks_width(error, slope_jump, kink_distance)
-        mean_abs = _MEAN_ABS[kernel]
-        # sup|f_w − f| ≤ |Δ|·w·E|Y|/2 at each kink (equality for one kink): solve for w
-        return error / (torch.as_tensor(slope_jump, dtype=error.dtype, device=error.device) * mean_abs / 2)
+            raise _jump_refusal(function or "this function")
+        return _error_width(max_error, x, kernel, slope_jump, kink_distance)
+    tiny, big, dtype = _width_range(x)
     if not isinstance(width, torch.Tensor):  # checked on the host: no wait for the device
         value = _number(width, "width")
         if not (value > 0 and math.isfinite(value)):
             raise InvalidWidthError(f"width must be finite and > 0, got {width!r}")
+        if not tiny <= value <= big:
+            raise InvalidWidthError(
+                f"width={width!r} is outside the normal range of {dtype} ({tiny:g} to {big:g}), the dtype "
+                f"the kernels compute in for {x.dtype} inputs"
+            )
         return _tensor(value, x, "width")
     w = _tensor(width, x, "width")
     # a tensor width is checked before any kernel runs, at the cost of one device synchronization
-    if not _holds(lambda: torch.all(w > 0) & torch.all(torch.isfinite(w))):
-        raise InvalidWidthError(f"width must be finite and > 0, got {width!r}")
+    if not _holds(lambda: torch.all((w >= tiny) & (w <= big))):  # NaN fails both
+        raise InvalidWidthError(
+            f"width must be finite and > 0 (within the normal range of {dtype}, {tiny:g} to {big:g}), "
+            f"got {width!r}"
+        )
     return w
 
 
@@ -149,12 +224,13 @@ def _number(value, name: str) -> float:
 
 
 def _apply(function, kernel, x, width, max_error, backend, slope_jump, *params, kink_distance=None):
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a tensor, got {type(x).__name__}")
+    """``params``: (name, tensor) pairs, in the order of the generated module's PARAMETERS."""
+    x = _input(x)
     backend = _backend(backend)
-    kernel = _kernel(kernel)
-    w = _width(width, max_error, x, kernel, slope_jump, kink_distance)
-    return ops.smooth(function, kernel, x, w, *params, backend=backend)
+    module = ops.generated(function, _kernel(kernel))  # a divergent pair is refused here
+    _check_shapes(x, [*params, ("width", width), ("max_error", max_error)])
+    w = _width(width, max_error, x, kernel, slope_jump, kink_distance, function)
+    return ops.apply(module, x, w, *(p for _, p in params), backend=backend)
 
 
 def relu(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
@@ -164,8 +240,10 @@ def relu(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=Non
 
 def leaky_relu(x, alpha=0.01, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
     r"""Smoothed leaky ReLU :math:`\max(x, \alpha x) * K_w` (for α ≤ 1)."""
+    x = _input(x)
     a = _tensor(alpha, x, "alpha")
-    return _apply("leaky_relu", kernel, x, width, max_error, backend, torch.abs(1 - a.detach()), a)
+    _check_shapes(x, [("alpha", a)])
+    return _apply("leaky_relu", kernel, x, width, max_error, backend, torch.abs(1 - a.detach()), ("alpha", a))
 
 
 def abs(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):  # noqa: A001
@@ -173,27 +251,38 @@ def abs(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None
     return _apply("abs", kernel, x, width, max_error, backend, 2.0)
 
 
-def sign(x, *, width=None, kernel: str = "gaussian", backend=None):
-    r"""Smoothed sign, :math:`2F(x/w) - 1` (F the kernel's CDF)."""
-    return _apply("sign", kernel, x, width, None, backend, None)
+def sign(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
+    r"""Smoothed sign, :math:`2F(x/w) - 1` (F the kernel's CDF). ``max_error=`` is refused: the sup
+    error of a smoothed jump is half the jump at every width."""
+    return _apply("sign", kernel, x, width, max_error, backend, None)
 
 
-def step(x, *, width=None, kernel: str = "gaussian", backend=None):
-    r"""Smoothed Heaviside step, :math:`F(x/w)`."""
-    return _apply("step", kernel, x, width, None, backend, None)
+def step(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
+    r"""Smoothed Heaviside step, :math:`F(x/w)` (``max_error=`` refused, as for :func:`sign`)."""
+    return _apply("step", kernel, x, width, max_error, backend, None)
+
+
+def _clamp(x, lo, hi, names, width, kernel, max_error, backend):
+    x = _input(x)
+    lo, hi = _tensor(lo, x, names[0]), _tensor(hi, x, names[1])
+    _check_shapes(x, [(names[0], lo), (names[1], hi)])
+    if not _holds(lambda: torch.all(lo < hi)):
+        raise SmoothfnError(f"clamp needs {names[0]} < {names[1]}, got {names[0]}={lo!r}, {names[1]}={hi!r}")
+    return _apply("clamp", kernel, x, width, max_error, backend, 1.0, (names[0], lo), (names[1], hi),
+                  kink_distance=hi - lo)
 
 
 def clamp(x, min, max, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):  # noqa: A002
     r"""Smoothed :math:`\mathrm{clamp}(x, \min, \max) * K_w` (min < max)."""
-    lo, hi = _tensor(min, x, "min"), _tensor(max, x, "max")
-    if not _holds(lambda: torch.all(lo < hi)):
-        raise SmoothfnError(f"clamp needs min < max, got min={min!r}, max={max!r}")
-    return _apply("clamp", kernel, x, width, max_error, backend, 1.0, lo, hi, kink_distance=hi - lo)
+    return _clamp(x, min, max, ("min", "max"), width, kernel, max_error, backend)
 
 
-def hardtanh(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
-    """Smoothed hardtanh, clamp(x, −1, 1) ∗ K_w."""
-    return _apply("hardtanh", kernel, x, width, max_error, backend, 1.0, kink_distance=2.0)
+def hardtanh(x, min_val=-1.0, max_val=1.0, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
+    """Smoothed hardtanh, clamp(x, min_val, max_val) ∗ K_w (torch.nn.functional.hardtanh's
+    arguments; floats or tensors, which get gradients)."""
+    if type(min_val) in (int, float) and type(max_val) in (int, float) and (min_val, max_val) == (-1, 1):
+        return _apply("hardtanh", kernel, x, width, max_error, backend, 1.0, kink_distance=2.0)
+    return _clamp(x, min_val, max_val, ("min_val", "max_val"), width, kernel, max_error, backend)
 
 
 def relu6(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
@@ -208,24 +297,14 @@ def hardsigmoid(x, *, width=None, kernel: str = "gaussian", max_error=None, back
 
 def max(x, y, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):  # noqa: A001
     r"""Smoothed :math:`\max(x, y) = y + \mathrm{relu}_w(x - y)`, smoothed along x - y."""
-    y = _check_pair(x, y)
-    return _apply("max", kernel, x, width, max_error, backend, 1.0, y)
+    x = _input(x)
+    return _apply("max", kernel, x, width, max_error, backend, 1.0, ("y", _tensor(y, x, "y")))
 
 
 def min(x, y, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):  # noqa: A001
     r"""Smoothed :math:`\min(x, y) = x - \mathrm{relu}_w(x - y)`."""
-    y = _check_pair(x, y)
-    return _apply("min", kernel, x, width, max_error, backend, 1.0, y)
-
-
-def _check_pair(x, y):
-    if not isinstance(y, torch.Tensor):
-        return _tensor(y, x, "y")
-    try:
-        torch.broadcast_shapes(x.shape, y.shape)
-    except RuntimeError:
-        raise SmoothfnError(f"max/min: shapes {tuple(x.shape)} and {tuple(y.shape)} do not broadcast") from None
-    return y
+    x = _input(x)
+    return _apply("min", kernel, x, width, max_error, backend, 1.0, ("y", _tensor(y, x, "y")))
 
 
 def sau(x, alpha=0.15, *, width=None, max_error=None, backend=None):
@@ -236,34 +315,155 @@ def sau(x, alpha=0.15, *, width=None, max_error=None, backend=None):
     return leaky_relu(x, alpha, width=width, kernel="gaussian", max_error=max_error, backend=backend)
 
 
+_SQRT_PI = math.sqrt(math.pi)
+
+
+def _zero_where(condition, t: torch.Tensor) -> torch.Tensor:
+    return torch.where(condition, torch.zeros_like(t), t)
+
+
+def _smu_parts(x, a, m, grads: bool):
+    """SMU and, with ``grads``, (∂/∂x, ∂/∂α, ∂/∂μ); tensors of one dtype, finite limits at ±∞."""
+    c = 1 - a
+    mc = m * c
+    v = _zero_where(mc == 0, mc * x)  # μ(1 − α)x, 0 (not 0·∞) where μ(1 − α) = 0
+    s = torch.sign(v)
+    e = torch.erfc(torch.abs(v))
+    # (1 + α) + (1 − α)·erf(v) = 2 − (1 − α)·erfc(v) for v > 0, 2α + (1 − α)·erfc(−v) for v < 0:
+    # no cancellation left of 0, and exact limits at ±∞ (erfc(∞) = 0)
+    base = torch.where(s > 0, 2.0, torch.where(s < 0, 2 * a, 1 + a))
+    bracket = base - s * c * e
+    value = _zero_where(bracket == 0, x * bracket) / 2  # x·0 stays 0 at x = ±∞ (α = 0, x → −∞)
+    if not grads:
+        return (value,)
+    finite_v = _zero_where(~torch.isfinite(v), v)
+    g = finite_v * torch.exp(-finite_v * finite_v) / _SQRT_PI  # v·e^(−v²)/√π, 0 at |v| = ∞
+    finite_x = _zero_where(~torch.isfinite(x), x)
+    erfc_v = torch.where(s < 0, 2 - e, e)
+    d_x = bracket / 2 + c * g
+    d_a = _zero_where(erfc_v == 0, x * erfc_v) / 2 - finite_x * g
+    cx = c * finite_x
+    d_m = cx * (cx * torch.exp(-v * v)) / _SQRT_PI
+    return value, d_x, d_a, d_m
+
+
+def _smu1_parts(x, a, m, grads: bool):
+    """SMU-1 and, with ``grads``, (∂/∂x, ∂/∂α, ∂/∂μ); finite at μ = 0 and exact at ±∞."""
+    c = 1 - a
+    t = _zero_where(c == 0, c * x)  # (1 − α)x
+    h = torch.hypot(t, m)
+    negative = t < 0
+    # for t < 0, h − |t| = μ²/(h + |t|): (1 + α)x + h = 2αx + μ·(μ/(h − t)), without cancellation
+    slope = torch.where(negative, 2 * a, 1 + a)
+    linear = _zero_where(slope == 0, slope * x)
+    value = (linear + torch.where(negative, m * (m / (h - t)), h)) / 2
+    if not grads:
+        return (value,)
+    ratio = torch.where(torch.isinf(t), torch.sign(t), t / h)  # ∂h/∂t = t/h
+    ratio = _zero_where(h == 0, ratio)  # t = μ = 0: the mean of the one-sided slopes
+    m_over_h = _zero_where(h == 0, m / h)
+    d_x = torch.where(negative, 2 * a + c * m_over_h * (m / (h - t)), 1 + a + c * ratio) / 2
+    # ∂/∂α = x(1 − t/h)/2, with 1 − t/h = μ²/(h(h + t)) for t ≥ 0 (→ 0 like x⁻² at x → ∞)
+    one_minus = torch.where(negative, 1 - ratio, torch.where(h == 0, 1.0, m_over_h * (m / (h + t))))
+    finite_x = _zero_where(~torch.isfinite(x), x)
+    d_a = torch.where(negative, x, finite_x) * one_minus / 2
+    d_m = m_over_h / 2
+    return value, d_x, d_a, d_m
+
+
+def _evaluate(parts, x, a, m):
+    """parts(…)'s value in the compute dtype (fp32 for fp16/bf16/fp32, fp64 for fp64), in x's dtype."""
+    dtype = ops.compute_dtype(x.dtype)
+    return ops._in(parts(*ops._all_in(dtype, x, a, m), False)[0], x.dtype)
+
+
+def _gradients(parts, ctx, grad_output):
+    x, a, m = ctx.saved_tensors
+    dtype = ops.compute_dtype(x.dtype)
+    _, *partials = parts(*ops._all_in(dtype, x, a, m), True)
+    grad = ops._in(grad_output, dtype)
+    return tuple(
+        ops._in(ops._reduce_to(grad * partial, original.shape), original.dtype) if needed else None
+        for needed, partial, original in zip(ctx.needs_input_grad, partials, (x, a, m))
+    )
+
+
+class _SMU(torch.autograd.Function):
+    """SMU with its closed-form gradients (the forward saves only the inputs)."""
+
+    @staticmethod
+    def forward(ctx, x, a, m):
+        ctx.save_for_backward(x, a, m)
+        return _evaluate(_smu_parts, x, a, m)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return _gradients(_smu_parts, ctx, grad_output)
+
+
+class _SMU1(torch.autograd.Function):
+    """SMU-1 with its closed-form gradients."""
+
+    @staticmethod
+    def forward(ctx, x, a, m):
+        ctx.save_for_backward(x, a, m)
+        return _evaluate(_smu1_parts, x, a, m)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return _gradients(_smu1_parts, ctx, grad_output)
+
+
+_PARTS = {_SMU: _smu_parts, _SMU1: _smu1_parts}
+
+
+def _formula(function, x, alpha, mu):
+    x = _input(x)
+    a, m = _tensor(alpha, x, "alpha"), _tensor(mu, x, "mu")
+    _check_shapes(x, [("alpha", a), ("mu", m)])
+    if isinstance(mu, torch.Tensor):
+        finite = _holds(lambda: torch.all(torch.isfinite(m)))
+    else:  # a number is checked on the host
+        finite = math.isfinite(float(mu))
+    if not finite:
+        raise SmoothfnError(f"mu must be a finite number, got {mu!r}")
+    if torch.is_grad_enabled() and any(t.requires_grad for t in (x, a, m)):
+        return function.apply(x, a, m)
+    return _evaluate(_PARTS[function], x, a, m)  # no autograd node (and no Dynamo trace of one) to build
+
+
 def smu(x, alpha=0.01, mu=2.5):
     r"""SMU (Biswas et al.): :math:`((1+\alpha)x + (1-\alpha)x\,\mathrm{erf}(\mu(1-\alpha)x))/2`.
 
     Not a positive-kernel smoothing: x·erf(μx) is |x| convolved with a signed kernel, so SMU
-    approaches leaky ReLU from below (sup error 0.1201878/μ).
+    approaches leaky ReLU from below (sup error 0.1201878/μ). Computed in fp32 for half inputs,
+    with erfc in place of 1 + erf left of 0 (no cancellation), exact limits at ±∞ (αx and x)
+    and closed-form gradients for x, ``alpha`` and ``mu`` (floats or tensors).
     """
-    a, m = _tensor(alpha, x, "alpha"), _tensor(mu, x, "mu")
-    return ((1 + a) * x + (1 - a) * x * torch.erf(m * (1 - a) * x)) / 2
+    return _formula(_SMU, x, alpha, mu)
 
 
 def smu1(x, alpha=0.01, mu=4.332461424154261e-09):
     r"""SMU-1: :math:`((1+\alpha)x + \sqrt{((1-\alpha)x)^2 + \mu^2})/2`.
 
-    This is exactly leaky ReLU ∗ student_t2 at width μ/(1 − α), and is computed as such.
+    This is exactly leaky ReLU ∗ student_t2 at width |μ|/(1 − α) (SMU-1 is a positive-kernel
+    smoothing); ``mu`` may be any finite number (only μ² enters; μ = 0 is leaky ReLU itself).
+    Computed from the formula in fp32 for half inputs, as 2αx + μ²/(√(…) − (1 − α)x) left of
+    0 (no cancellation), exact at ±∞, with closed-form gradients (finite at μ = 0).
     """
-    a, m = _tensor(alpha, x, "alpha"), _tensor(mu, x, "mu")
-    return leaky_relu(x, a, width=m / (1 - a), kernel="student_t2")
+    return _formula(_SMU1, x, alpha, mu)
 
 
-def floor(x, *, width=None, kernel: str = "gaussian", backend=None):
+def floor(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
     r"""Smoothed floor, :math:`E\lfloor x - wY\rfloor` (series forms in :mod:`smoothfn.staircase_series`,
-    Triton kernels in :mod:`smoothfn.triton_staircase`). Not for the cauchy kernel (divergent)."""
-    return _apply("floor", kernel, x, width, None, backend, None)
+    Triton kernels in :mod:`smoothfn.triton_staircase`). Not for the cauchy kernel (divergent);
+    ``max_error=`` is refused (a jump: see :func:`sign`)."""
+    return _apply("floor", kernel, x, width, max_error, backend, None)
 
 
-def round(x, *, width=None, kernel: str = "gaussian", backend=None):  # noqa: A001
+def round(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):  # noqa: A001
     """Smoothed round, floor(x + 1/2) ∗ K_w (see :func:`floor`)."""
-    return _apply("round", kernel, x, width, None, backend, None)
+    return _apply("round", kernel, x, width, max_error, backend, None)
 
 
 __all__ = [

@@ -21,7 +21,7 @@ import os
 import torch
 
 from smoothfn import triton_launch, twin_slices
-from smoothfn.errors import NoClosedFormError, SmoothfnError
+from smoothfn.errors import DivergentPairError, NoClosedFormError, SmoothfnError, broadcast_shape
 from smoothfn.generated import MODULES, UNAVAILABLE
 
 
@@ -32,12 +32,14 @@ def compute_dtype(dtype: torch.dtype) -> torch.dtype:
 def generated(function: str, kernel: str):
     """The generated module of a pair, or a clear error naming why there is none."""
     module = MODULES.get((function, kernel))
+    reason = UNAVAILABLE.get((function, kernel), "not in the catalog")
+    if module is None and " diverges" in reason:  # the generator's refusal: every divergent pair alike
+        raise DivergentPairError(f"no kernel for {function} ∗ {kernel}: {reason}")
     if module is None and function in ("floor", "round"):  # a series, not a generated closed form
         from smoothfn.staircase_series import module_for
 
         return module_for(function, kernel)
     if module is None:
-        reason = UNAVAILABLE.get((function, kernel), "not in the catalog")
         raise NoClosedFormError(f"no generated kernel for {function} ∗ {kernel}: {reason}")
     return module
 
@@ -60,7 +62,8 @@ def _entry(module, name: str):
 
 def _reduce_to(grad: torch.Tensor, shape: torch.Size) -> torch.Tensor:
     """Sum a broadcast gradient back to the shape of the input it belongs to."""
-    grad = torch.broadcast_to(grad, torch.broadcast_shapes(grad.shape, shape)) if grad.dim() == 0 else grad
+    if grad.dim() == 0:
+        grad = torch.broadcast_to(grad, broadcast_shape(("gradient", grad.shape), ("input", shape)))
     while grad.dim() > len(shape):
         grad = grad.sum(0)
     for i, size in enumerate(shape):

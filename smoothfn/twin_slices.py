@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import torch
 
+from smoothfn.errors import broadcast_shape
+
 
 def slice_size() -> int:
     """2^16 elements per thread (256 KiB of fp32 per temporary and thread, an L2's share).
@@ -41,7 +43,7 @@ def _flat(t: torch.Tensor) -> torch.Tensor:
 
 def forward(function, x: torch.Tensor, scalars: list[torch.Tensor], dtype: torch.dtype) -> torch.Tensor:
     """function(x, *scalars) elementwise, computed in ``dtype``, returned in x's dtype."""
-    shape = torch.broadcast_shapes(x.shape, *(s.shape for s in scalars))
+    shape = broadcast_shape(("x", x.shape), *((f"argument {i}", s.shape) for i, s in enumerate(scalars, 1)))
     scalars = [s.reshape(()).to(dtype) for s in scalars]
     flat = _flat(x)
     out = torch.empty(flat.shape, dtype=x.dtype)

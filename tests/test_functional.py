@@ -11,7 +11,12 @@ import torch
 
 import smoothfn.functional as F
 from smoothfn import ops
-from smoothfn.errors import InvalidWidthError, NoClosedFormError, SmoothfnError, UnknownKernelError
+from smoothfn.errors import (
+    DivergentConvolutionError,
+    InvalidWidthError,
+    SmoothfnError,
+    UnknownKernelError,
+)
 from smoothfn.generated import AVAILABLE
 
 PARAMS = {"alpha": 0.2, "lo": -0.6, "hi": 1.1, "y": 0.3}
@@ -134,11 +139,11 @@ def test_bad_input_is_refused_before_any_kernel_runs():
         F.relu(x, width=1.0, kernel="gauss")
     with pytest.raises(SmoothfnError, match="broadcast"):
         F.max(x, torch.randn(3), width=1.0)
-    with pytest.raises(TypeError):
+    with pytest.raises(SmoothfnError, match="jump"):
         F.sign(x, max_error=0.1)  # sign jumps: its sup error never vanishes, so no max_error=
     with pytest.raises(SmoothfnError, match="min < max"):
         F.clamp(x, 1.0, -1.0, width=0.5)
-    with pytest.raises(NoClosedFormError, match="relu ∗ cauchy diverges"):
+    with pytest.raises(DivergentConvolutionError, match="relu ∗ cauchy diverges"):
         F.relu(x, width=0.5, kernel="cauchy")
     with pytest.raises(SmoothfnError, match="backend"):
         F.relu(x, width=0.5, backend="cuda")
@@ -168,3 +173,194 @@ def test_mean_abs_table_matches_the_catalog():
     for name, value in F._MEAN_ABS.items():
         exact = KERNELS[name].mean_abs
         assert (value == math.inf) if exact == sp.oo else value == pytest.approx(float(exact), rel=1e-15)
+
+
+def test_calling_the_api_imports_neither_sympy_nor_the_generator():
+    # torch.broadcast_shapes imports torch.fx.experimental.symbolic_shapes, hence SymPy: these calls
+    # went through it (a tensor y, an eager CPU call in slices, the cauchy max_error bisection)
+    code = (
+        "import sys, torch\n"
+        "import smoothfn.functional as F\n"
+        "x = torch.randn(10, requires_grad=True)\n"
+        "F.max(x, torch.randn(10), width=0.2).sum().backward()\n"
+        "big = torch.randn(300000, requires_grad=True)\n"
+        "F.relu(big, width=0.2).sum().backward()\n"
+        "a, w = torch.tensor(0.1, requires_grad=True), torch.tensor(0.3, requires_grad=True)\n"
+        "F.sau(big, a, width=w).sum().backward()\n"
+        "F.clamp(x, -1.0, 1.0, max_error=0.1, kernel='cauchy').sum().backward()\n"
+        "F.leaky_relu(x, torch.tensor([[0.1], [1.0]]), max_error=0.01).sum().backward()\n"
+        "F.smu(x).sum().backward(); F.smu1(x, 0.01, 0.0).sum().backward()\n"
+        "F.hardtanh(x, -2.0, torch.tensor(0.5), width=0.3).sum().backward()\n"
+        "F.floor(x, width=0.4, kernel='laplace').sum().backward()\n"
+        "bad = [m for m in sys.modules if m.startswith(('sympy', 'smoothfn.codegen', 'smoothfn.derivation'))]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_shapes_that_do_not_broadcast_are_named_before_any_kernel_runs():
+    x = torch.randn(5)
+    cases = {
+        "width": lambda: F.relu(x, width=torch.tensor([0.1, 0.2])),
+        "max_error": lambda: F.relu(x, max_error=torch.tensor([0.1, 0.2])),
+        "alpha": lambda: F.leaky_relu(x, torch.tensor([0.1, 0.2]), width=0.5),
+        "min": lambda: F.clamp(x, torch.zeros(3), 1.0, width=0.5),
+        "max": lambda: F.clamp(x, -1.0, torch.ones(2, 3), width=0.5),
+        "min_val": lambda: F.hardtanh(x, torch.zeros(4), width=0.5),
+        "y": lambda: F.min(x, torch.zeros(2, 4), width=0.5),
+        "mu": lambda: F.smu(x, 0.1, torch.ones(3)),
+    }
+    for name, call in cases.items():
+        with pytest.raises(SmoothfnError, match=f"^{name} has shape .* does not broadcast"):
+            call()
+    # shapes that broadcast still do, to the broadcast shape
+    assert F.relu(x, width=torch.full((2, 1), 0.3)).shape == (2, 5)
+
+
+@pytest.mark.parametrize("name", ["sign", "step", "floor", "round"])
+def test_max_error_is_refused_for_functions_that_jump(name):
+    with pytest.raises(SmoothfnError, match=r"jumps.*half the jump.*give width="):
+        getattr(F, name)(torch.zeros(3), max_error=0.1)
+
+
+def test_max_error_with_a_zero_slope_jump_picks_a_finite_width():
+    x = torch.linspace(-3, 3, 7, dtype=torch.float64)
+    torch.testing.assert_close(F.leaky_relu(x, 1.0, max_error=0.1), x)  # linear: exact at every width
+    alpha = torch.tensor([[1.0], [0.2]], dtype=torch.float64)  # per channel: one linear, one not
+    y = F.leaky_relu(x, alpha, max_error=1e-3)
+    assert torch.isfinite(y).all()
+    torch.testing.assert_close(y[0], x)
+    assert float((y[1] - torch.nn.functional.leaky_relu(x, 0.2)).abs().max()) <= 1e-3 * (1 + 1e-12)
+
+
+def test_max_error_and_width_out_of_range_are_clear_value_errors():
+    x32 = torch.randn(4)
+    for bad in (math.inf, -math.inf, math.nan, 0.0, -1.0):
+        with pytest.raises(SmoothfnError, match="max_error must be finite and > 0"):
+            F.relu(x32, max_error=bad)
+    with pytest.raises(SmoothfnError, match="max_error must be finite and > 0"):
+        F.relu(x32, max_error=torch.tensor([0.1, math.inf, 0.1, 0.1]))
+    for width in (1e39, 1e-300, 1e-39):  # beyond fp32, or below its smallest normal (the compute dtype)
+        with pytest.raises(InvalidWidthError, match="width"):
+            F.relu(x32, width=width)
+        with pytest.raises(InvalidWidthError, match="width"):
+            F.relu(x32, width=torch.tensor(width, dtype=torch.float64))
+    assert torch.isfinite(F.relu(x32.double(), width=1e-300)).all()  # fine in fp64
+    with pytest.raises(SmoothfnError, match="max_error"):
+        F.relu(x32, max_error=1e-300)
+    # a huge max_error is met by any width: the width is capped, finite
+    assert torch.isfinite(F.relu(x32, max_error=1e300)).all()
+    for width in (1e-6, 1e3):  # the issue's range
+        for dtype in (torch.float16, torch.bfloat16, torch.float32, torch.float64):
+            assert torch.isfinite(F.relu(torch.tensor([-1.0, 0.0, 1.0], dtype=dtype), width=width)).all()
+
+
+def test_the_backend_variable_is_read_at_each_call(monkeypatch):
+    x = torch.randn(4)
+    monkeypatch.setenv("SMOOTHFN_BACKEND", "bogus")
+    with pytest.raises(SmoothfnError, match="SMOOTHFN_BACKEND.*'auto', 'torch' or 'triton'"):
+        F.relu(x, width=0.5)
+    torch.testing.assert_close(F.relu(x, width=0.5, backend="torch"), F.relu(x, width=0.5, backend="auto"))
+    monkeypatch.setenv("SMOOTHFN_BACKEND", "torch")
+    expected = F.relu(x, width=0.5, backend="torch")
+    torch.testing.assert_close(F.relu(x, width=0.5), expected)
+    monkeypatch.delenv("SMOOTHFN_BACKEND")
+    torch.testing.assert_close(F.relu(x, width=0.5), expected)
+
+
+def test_integer_and_bool_inputs_are_promoted_to_the_default_dtype():
+    x = torch.arange(-2, 3)
+    y = F.relu(x, width=0.5)
+    assert y.dtype == torch.get_default_dtype()
+    torch.testing.assert_close(y, F.relu(x.to(torch.get_default_dtype()), width=0.5))
+    assert float(y[2]) == pytest.approx(0.5 / math.sqrt(2 * math.pi), rel=1e-6)  # not truncated to 0
+    assert F.step(torch.tensor([True, False]), width=0.5).dtype == torch.get_default_dtype()
+    assert F.smu(x).dtype == F.smu1(x, 0.01, 0.5).dtype == torch.get_default_dtype()
+    torch.testing.assert_close(F.max(x, 0, width=0.5), F.max(x.float(), 0.0, width=0.5))
+
+
+def test_hardtanh_takes_min_val_and_max_val():
+    x = torch.linspace(-3, 3, 61, dtype=torch.float64)
+    torch.testing.assert_close(F.hardtanh(x, width=0.3), F.hardtanh(x, -1.0, 1.0, width=0.3))
+    torch.testing.assert_close(F.hardtanh(x, width=0.3), F.clamp(x, -1.0, 1.0, width=0.3))
+    torch.testing.assert_close(F.hardtanh(x, min_val=-0.5, max_val=2.0, width=0.3, kernel="laplace"),
+                               F.clamp(x, -0.5, 2.0, width=0.3, kernel="laplace"))
+    err = (F.hardtanh(x, -0.5, 2.0, max_error=1e-3) - torch.nn.functional.hardtanh(x, -0.5, 2.0)).abs().max()
+    assert float(err) <= 1e-3 * (1 + 1e-12)
+    lo = torch.tensor(-0.4, dtype=torch.float64, requires_grad=True)
+    hi = torch.tensor([[1.2], [0.7]], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda lo, hi: F.hardtanh(x, lo, hi, width=0.3), (lo, hi))
+    with pytest.raises(SmoothfnError, match="min_val < max_val"):
+        F.hardtanh(x, 1.0, -1.0, width=0.3)
+
+
+def _stable_smu(x, a, mu):
+    """SMU in mpmath-free fp64 as a reference: the formula itself (fine in fp64 for |x| ≤ 6)."""
+    return ((1 + a) * x + (1 - a) * x * torch.erf(mu * (1 - a) * x)) / 2
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_smu_and_smu1_compute_half_inputs_in_fp32(dtype):
+    x = torch.linspace(-6, 6, 401).to(dtype)
+    for f, mu in ((F.smu, 2.5), (F.smu1, 0.5)):
+        y = f(x, 0.01, mu)
+        assert y.dtype == dtype
+        # the fp32 result rounded once to the half dtype
+        assert torch.equal(y, f(x.float(), 0.01, mu).to(dtype))
+        reference = f(x.double(), 0.01, mu)
+        tiny = torch.finfo(dtype).tiny
+        assert bool(((y.double() - reference).abs() <= torch.finfo(dtype).eps * reference.abs() + tiny).all())
+
+
+def test_smu_limits_gradients_and_no_cancellation():
+    x = torch.tensor([-math.inf, -30.0, -3.0, 0.0, 2.0, math.inf], dtype=torch.float64, requires_grad=True)
+    for alpha in (0.01, 0.0, 0.3):
+        y = F.smu(x, alpha, 2.5)
+        assert y[0] == -math.inf if alpha > 0 else y[0] == 0.0
+        assert y[-1] == math.inf
+        (gx,) = torch.autograd.grad(y.sum(), x)
+        assert torch.isfinite(gx).all()
+        assert gx[0] == pytest.approx(alpha) and gx[-1] == pytest.approx(1.0)
+    # x ≪ 0: (1 + α) + (1 − α)erf(v) = 2α + (1 − α)erfc(−v), no cancellation (the naive form's fp32 error)
+    x = torch.tensor([-1.0, -2.0, -4.0])
+    y = F.smu(x, 0.01, 2.5)
+    exact = F.smu(x.double(), 0.01, 2.5)
+    assert float(((y.double() - exact) / exact).abs().max()) <= 2e-7
+    t = torch.linspace(-6, 6, 97, dtype=torch.float64)
+    torch.testing.assert_close(F.smu(t, 0.2, 1.3), _stable_smu(t, 0.2, 1.3))
+
+
+@pytest.mark.parametrize("function", [F.smu, F.smu1])
+@pytest.mark.parametrize("mu", [2.5, -0.7])
+def test_smu_gradients_for_x_alpha_and_mu(function, mu):
+    x = torch.linspace(-3, 3, 13, dtype=torch.float64, requires_grad=True)
+    alpha = torch.tensor([[0.1], [0.3]], dtype=torch.float64, requires_grad=True)
+    m = torch.tensor(mu, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(function, (x, alpha, m))
+    y = function(x, alpha, m)
+    y.sum().backward()
+    assert alpha.grad.shape == alpha.shape and m.grad.shape == m.shape
+
+
+def test_smu1_takes_any_finite_mu():
+    x = torch.linspace(-3, 3, 7, dtype=torch.float64, requires_grad=True)
+    for mu in (0.0, -0.5, 0.5):
+        y = F.smu1(x, 0.01, mu)
+        torch.testing.assert_close(y, ((1.01) * x + torch.sqrt((0.99 * x) ** 2 + mu**2)) / 2)
+        (gx,) = torch.autograd.grad(y.sum(), x)
+        assert torch.isfinite(gx).all()
+    torch.testing.assert_close(F.smu1(x, 0.01, 0.0), torch.nn.functional.leaky_relu(x, 0.01))
+    # at x = μ = 0 the x-gradient is the mean of the one-sided slopes, (1 + α)/2; μ's is 0
+    x0 = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    m0 = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    gx, gm = torch.autograd.grad(F.smu1(x0, 0.01, m0).sum(), (x0, m0))
+    assert float(gx) == pytest.approx(1.01 / 2) and float(gm) == 0.0
+    for bad in (math.inf, math.nan, torch.tensor([[0.5], [math.inf]])):
+        with pytest.raises(SmoothfnError, match="mu must be a finite number"):
+            F.smu1(x, 0.01, bad)
+    # exact at ±∞, no NaN in value or gradient
+    t = torch.tensor([-math.inf, -1e30, 1e30, math.inf], requires_grad=True)
+    y = F.smu1(t, 0.01, 0.5)
+    assert y[0] == -math.inf and y[-1] == math.inf and torch.isfinite(y[1:3]).all()
+    (g,) = torch.autograd.grad(y.sum(), t)
+    torch.testing.assert_close(g, torch.tensor([0.01, 0.01, 1.0, 1.0]))

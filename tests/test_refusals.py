@@ -2,6 +2,7 @@
 
 import pytest
 import sympy as sp
+import torch
 
 from smoothfn import derive
 from smoothfn.errors import (
@@ -19,6 +20,44 @@ x = sp.Symbol("x", real=True)
 def test_cauchy_diverges_for_growing_functions(f):
     with pytest.raises(DivergentConvolutionError, match="cauchy"):
         derive(f, "cauchy")
+
+
+_RUN_TIME_CALLS = {  # the functional API's growing functions, with the cauchy kernel
+    "relu": lambda F, t, **k: F.relu(t, **k),
+    "leaky_relu": lambda F, t, **k: F.leaky_relu(t, 0.1, **k),
+    "abs": lambda F, t, **k: F.abs(t, **k),
+    "max": lambda F, t, **k: F.max(t, 0.3, **k),
+    "min": lambda F, t, **k: F.min(t, torch.zeros(3), **k),
+    "floor": lambda F, t, **k: F.floor(t, **k),
+    "round": lambda F, t, **k: F.round(t, **k),
+}
+
+
+@pytest.mark.parametrize("f", sorted(_RUN_TIME_CALLS))
+def test_the_functional_api_refuses_every_divergent_pair_alike(f):
+    import smoothfn.functional as F
+
+    t = torch.randn(3)
+    with pytest.raises(DivergentConvolutionError, match=f"{f} ∗ cauchy diverges") as refusal:
+        _RUN_TIME_CALLS[f](F, t, width=0.5, kernel="cauchy")
+    assert isinstance(refusal.value, NoClosedFormError)  # what relu ∗ cauchy raised before: still caught
+    if f not in ("floor", "round"):  # max_error= too (the staircases refuse max_error= for their jumps)
+        with pytest.raises(DivergentConvolutionError, match="cauchy"):
+            _RUN_TIME_CALLS[f](F, t, max_error=0.1, kernel="cauchy")
+
+
+def test_every_divergent_generated_pair_raises_the_divergent_error():
+    from smoothfn import ops
+    from smoothfn.generated import UNAVAILABLE
+
+    divergent = [pair for pair, reason in UNAVAILABLE.items() if " diverges" in reason]
+    assert ("relu", "cauchy") in divergent and ("floor", "cauchy") in divergent
+    for function, kernel in divergent:
+        with pytest.raises(DivergentConvolutionError, match=f"{function} ∗ {kernel} diverges"):
+            ops.generated(function, kernel)
+    with pytest.raises(NoClosedFormError) as refusal:  # not divergent: no closed form
+        ops.generated("hardswish", "logistic")
+    assert not isinstance(refusal.value, DivergentConvolutionError)
 
 
 @pytest.mark.parametrize("f", ["sign", "step", "clamp", "hardtanh", "relu6", "hardsigmoid"])
