@@ -2,7 +2,9 @@
 
 The generated torch twin and Triton kernels are written to a per-user cache directory, keyed by a hash of the
 expression, the kernel and the versions of smoothfn, SymPy and torch, and imported from there:
-a second call (or a second process) with the same expression loads the file without SymPy work.
+a second call (or a second process) with the same expression loads the file without the derivation
+(the key is a hash of the expression's ``srepr``; only the small JSON description of the
+function's name and parameters is read besides the generated files).
 
     >>> import sympy as sp, smoothfn
     >>> x = sp.Symbol("x")
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
+import sys
 from pathlib import Path
 
 import torch
@@ -52,35 +56,72 @@ class CompiledFunction:
                 f"{self.name} takes the parameters {list(self.params)}; missing {sorted(missing)}, "
                 f"unknown {sorted(unknown)}"
             )
-        w = functional._width(width, None, x, "gaussian", None)
+        x = functional._input(x)
         values = [functional._tensor(params[name], x, name) for name in self.params]
+        functional._check_shapes(x, [*zip(self.params, values), ("width", width)])
+        w = functional._width(width, None, x, "gaussian", None)
         return ops.apply(self.module, x, w, *values, backend=functional._backend(backend))
+
+
+def _kernel_name(kernel) -> str:
+    return kernel if isinstance(kernel, str) else kernel.name
+
+
+def _load(key: str, path: Path, triton_path: Path):
+    """Import the generated twin under its own name, registered in sys.modules: torch.compile
+    (Dynamo) imports the module of every function it traces by that name."""
+    name = f"smoothfn_user_{key}"
+    module = sys.modules.get(name)
+    if module is None or getattr(module, "__file__", None) != str(path):
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    module.TRITON_PATH = triton_path  # loaded on the first Triton call (smoothfn.triton_launch)
+    return module
 
 
 def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     """Derive ``expr`` ∗ ``kernel``, generate its torch twin and Triton kernels into the cache,
-    and load the twin (the kernels load on their first use)."""
+    and load the twin (the kernels load on their first use). The cache key needs only the
+    expression's ``srepr``: a cached pair loads without the derivation (or the code generator)."""
     import sympy as sp
 
     from smoothfn import __version__
-    from smoothfn.codegen.emit import derivation_sources
-    from smoothfn.derivation.derivation import derive
 
-    d = derive(expr, kernel)
-    key_text = "|".join([sp.srepr(sp.sympify(expr)), d.kernel.name, __version__, sp.__version__,
+    key_text = "|".join([sp.srepr(sp.sympify(expr)), _kernel_name(kernel), __version__, sp.__version__,
                          torch.__version__])
     key = hashlib.sha256(key_text.encode()).hexdigest()[:20]
     folder = cache_directory() / "compiled"
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"user_{key}.py"
     triton_path = folder / f"user_{key}_triton.py"
-    if not (path.exists() and triton_path.exists()):
-        for target, source in zip([path, triton_path], derivation_sources(d)):
+    about_path = folder / f"user_{key}.json"
+    about = _cached(path, triton_path, about_path)
+    if about is None:
+        from smoothfn.codegen.emit import derivation_sources
+        from smoothfn.derivation.derivation import derive
+
+        d = derive(expr, kernel)
+        about = {"name": d.function.name, "params": list(d.params)}
+        folder.mkdir(parents=True, exist_ok=True)
+        sources = [*derivation_sources(d), json.dumps(about)]
+        for target, source in zip([path, triton_path, about_path], sources):  # the description last
             temporary = target.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(source, encoding="utf-8")
             temporary.replace(target)  # atomic: concurrent compiles of the same expression are safe
-    spec = importlib.util.spec_from_file_location(f"smoothfn_user_{key}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.TRITON_PATH = triton_path  # loaded on the first Triton call (smoothfn.triton_launch)
-    return CompiledFunction(module, d.function.name, tuple(d.params), path)
+    return CompiledFunction(_load(key, path, triton_path), about["name"], tuple(about["params"]), path)
+
+
+def _cached(path: Path, triton_path: Path, about_path: Path) -> dict | None:
+    """The cached pair's name and parameters, or None where the cache lacks a file of it."""
+    if not (path.exists() and triton_path.exists() and about_path.exists()):
+        return None
+    try:
+        about = json.loads(about_path.read_text(encoding="utf-8"))
+        return {"name": str(about["name"]), "params": [str(p) for p in about["params"]]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # unreadable: derive and write it again
