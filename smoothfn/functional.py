@@ -414,10 +414,7 @@ class _SMU1(torch.autograd.Function):
         return _gradients(_smu1_parts, ctx, grad_output)
 
 
-_PARTS = {_SMU: _smu_parts, _SMU1: _smu1_parts}
-
-
-def _formula(function, x, alpha, mu):
+def _formula(function, parts, x, alpha, mu):
     x = _input(x)
     a, m = _tensor(alpha, x, "alpha"), _tensor(mu, x, "mu")
     _check_shapes(x, [("alpha", a), ("mu", m)])
@@ -429,7 +426,7 @@ def _formula(function, x, alpha, mu):
         raise SmoothfnError(f"mu must be a finite number, got {mu!r}")
     if torch.is_grad_enabled() and any(t.requires_grad for t in (x, a, m)):
         return function.apply(x, a, m)
-    return _evaluate(_PARTS[function], x, a, m)  # no autograd node (and no Dynamo trace of one) to build
+    return _evaluate(parts, x, a, m)  # no autograd node (and no Dynamo trace of one) to build
 
 
 def smu(x, alpha=0.01, mu=2.5):
@@ -440,7 +437,7 @@ def smu(x, alpha=0.01, mu=2.5):
     with erfc in place of 1 + erf left of 0 (no cancellation), exact limits at ±∞ (αx and x)
     and closed-form gradients for x, ``alpha`` and ``mu`` (floats or tensors).
     """
-    return _formula(_SMU, x, alpha, mu)
+    return _formula(_SMU, _smu_parts, x, alpha, mu)
 
 
 def smu1(x, alpha=0.01, mu=4.332461424154261e-09):
@@ -451,7 +448,7 @@ def smu1(x, alpha=0.01, mu=4.332461424154261e-09):
     Computed from the formula in fp32 for half inputs, as 2αx + μ²/(√(…) − (1 − α)x) left of
     0 (no cancellation), exact at ±∞, with closed-form gradients (finite at μ = 0).
     """
-    return _formula(_SMU1, x, alpha, mu)
+    return _formula(_SMU1, _smu1_parts, x, alpha, mu)
 
 
 def floor(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):

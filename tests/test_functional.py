@@ -364,3 +364,22 @@ def test_smu1_takes_any_finite_mu():
     assert y[0] == -math.inf and y[-1] == math.inf and torch.isfinite(y[1:3]).all()
     (g,) = torch.autograd.grad(y.sum(), t)
     torch.testing.assert_close(g, torch.tensor([0.01, 0.01, 1.0, 1.0]))
+
+
+def test_smu_smu1_and_tensor_hardtanh_bounds_compile_without_graph_break():
+    def model(x, a, m, lo):
+        return (F.smu(x, a, m) + F.smu1(x, a, m) + F.hardtanh(x, lo, 1.5, width=0.3)
+                + F.leaky_relu(x, a, max_error=1e-2))
+
+    x = torch.linspace(-3, 3, 33, requires_grad=True)
+    a, m, lo = (torch.tensor(v, requires_grad=True) for v in (0.2, 1.3, -0.5))
+    eager = model(x, a, m, lo)
+    eager_grads = torch.autograd.grad(eager.sum(), (x, a, m, lo))
+    torch._dynamo.reset()
+    compiled = torch.compile(model, fullgraph=True)
+    y = compiled(x, a, m, lo)
+    torch.testing.assert_close(y, eager)
+    for got, expected in zip(torch.autograd.grad(y.sum(), (x, a, m, lo)), eager_grads):
+        torch.testing.assert_close(got, expected)
+    with torch.no_grad():  # inference: no autograd node
+        torch.testing.assert_close(compiled(x, a, m, lo), eager.detach())
