@@ -110,12 +110,39 @@ MONOTONE = ("relu", "leaky_relu", "sign", "step", "clamp", "hardtanh", "relu6", 
 @pytest.mark.parametrize("f,k", [p for p in AVAILABLE if p[0] in MONOTONE])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_monotone_functions_stay_monotone(f, k, dtype):
-    """Known limit, not tested: at widths far above the kink spacing (clamp-like functions at
-    w = 1e3) the two kinks' tail terms nearly cancel and rounding breaks monotonicity at the
-    level of those terms (1e-305 in fp64 for Gaussian relu6, fp32 rounding for student_t2)."""
+    """Widths far above the kink spacing included: the clamp-like functions take the narrow ramp
+    there (smoothfn.codegen.ramp_source), whose two tail terms would otherwise cancel."""
     m = module(f, k)
-    for w in (1e-6, 1e-3, 0.3, 1.0):
+    for w in (1e-6, 1e-3, 0.3, 1.0, 40.0, 1e3):
         x = torch.cat([torch.linspace(-40, 40, 4001, dtype=torch.float64) * max(w, 1.0), torch.tensor([1e30])])
         v = m.forward(*arguments(f, x.to(dtype), w, dtype))
         assert (torch.diff(v) >= 0).all(), f"{f} ∗ {k} decreases somewhere at w={w}"
         assert (m.backward(*arguments(f, x.to(dtype), w, dtype))[0] >= 0).all()
+
+
+RAMPS = [pair for pair in AVAILABLE if hasattr(module(*pair), "narrow_ramp")]
+
+
+@pytest.mark.parametrize("f,k", RAMPS)
+def test_clamp_like_functions_at_widths_far_above_the_kink_spacing(f, k):
+    """The narrow ramp (fp64 from h = (c2 − c1)/w ≤ 0.05, fp32 from 0.5) against quadrature of
+    the convolution itself, on both sides of the switch; fp32 against fp64 at the same inputs
+    within a few units of the last place of the ramp's height, where the tail-stable form had
+    lost w/(c2 − c1) of them (clamp ∗ gaussian at w = 1000: 8% of the value near the middle)."""
+    from reference import convolution
+
+    d = derive(f, k)
+    params = {n: PARAMS[n] for n in d.params}
+    height = abs(float(d.numeric_function(**params)(1e300) - d.numeric_function(**params)(-1e300)))
+    m = module(f, k)
+    span = {"clamp": 2.0, "hardtanh": 2.0, "relu6": 6.0, "hardsigmoid": 6.0}[f]
+    for w in (span / 0.06, span / 0.04, 1e3, 1e6):
+        xs = [c * w + s for c in (-30, -2, -0.4, 0, 0.3, 1.5, 12) for s in (0, 0.61)]
+        value = m.forward(*arguments(f, xs, w, torch.float64))
+        for x, v in zip(xs, value.tolist()):
+            expected = float(convolution(FUNCTIONS[f], d.kernel, x, w, params))
+            assert abs(v - expected) <= 1e-13 * (abs(expected) + height), f"f_w at x={x}, w={w}"
+        x32 = torch.tensor(xs, dtype=torch.float32)
+        v32 = m.forward(*arguments(f, x32, w, torch.float32)).double()
+        v64 = m.forward(*arguments(f, x32.double(), w, torch.float64))
+        assert ((v32 - v64).abs() <= 4 * 2**-24 * (v64.abs() + height)).all(), f"fp32 at w={w}: {v32 - v64}"

@@ -69,6 +69,31 @@ def test_kernels_match_the_twin_fp64(f, k):
                 assert close(a, b, 1e-11, scale), f"∂/∂{name}, w={w}, full parameters: {full}"
 
 
+RAMPS = [pair for pair in AVAILABLE if hasattr(MODULES[pair], "narrow_ramp")]  # the clamp-like pairs
+
+
+@pytest.mark.parametrize("f,k", RAMPS)
+def test_narrow_ramp_kernels_match_the_twin(f, k):
+    """Widths far above the kink spacing take the ramp's quadrature (smoothfn.codegen.ramp_source):
+    scalar arguments (one test for the launch) and full-size ones (a block-wide test), both
+    dtypes, and a width per element that switches form within one block."""
+    m = MODULES[(f, k)]
+    for dtype, rel in ((torch.float64, 1e-12), (torch.float32, 2e-6)):
+        for w in (60.0, 1e3):
+            xs = [c * w + s for c in (-40, -3, -0.5, 0, 0.01, 0.4, 2, 30) for s in (0, 0.3, -1.1)]
+            for full in (False, True):
+                x, wt, params = arguments(m, xs + EXTREMES, w, dtype, full_params=full)
+                if full:  # one width per element, half of them too small for the ramp
+                    wt = torch.where(torch.arange(x.numel(), device=DEVICE) % 2 == 0, wt, wt / 1e3)
+                    wt = wt.expand(x.shape).contiguous()
+                v_twin, g_twin = run(m, "torch", x, wt, params)
+                v_tri, g_tri = run(m, "triton", x, wt, params)
+                natural = 1 + x.double().abs().nan_to_num(posinf=0.0) * 1e-3
+                assert close(v_tri, v_twin, rel, natural), f"f_w, w={w}, {dtype}, full: {full}"
+                for name, a, b in zip(["x", "w", *m.PARAMETERS], g_tri, g_twin):
+                    assert close(a, b, rel * 10, natural.sum() if a.dim() == 0 else natural), f"∂/∂{name}, w={w}"
+
+
 @pytest.mark.parametrize("f,k", AVAILABLE)
 def test_kernels_fp32_agree_with_fp64_and_stay_finite(f, k):
     m = MODULES[(f, k)]

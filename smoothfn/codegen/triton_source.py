@@ -21,6 +21,7 @@ import re
 
 import sympy as sp
 
+from smoothfn.codegen.ramp_source import narrow_ramp_lines, ramp_lines
 from smoothfn.codegen.staircase_source import staircase_wide_lines
 from smoothfn.codegen.torch_printer import called_functions
 from smoothfn.codegen.triton_printer import triton_code
@@ -60,8 +61,12 @@ def triton_building_blocks_source(blocks) -> str:
         "        tiny = 1.1754943508222875e-38",
         "    return tiny",
         "",
+        "",
+        "@triton.jit",
+        *narrow_ramp_lines("triton"),
+        "",
     ]
-    for kernel, density, tails, wide in blocks:
+    for kernel, density, tails, wide, (knots, count) in blocks:
         lines += ["", "@triton.jit", f"def pdf_{kernel}(z):", "    u = tl.abs(z)",
                   f"    return {triton_code(density)}", ""]
         for j, tail, (nan_at_infinity, cancels, regularized) in tails:
@@ -79,14 +84,18 @@ def triton_building_blocks_source(blocks) -> str:
                       '    return tl.where(tl.abs(z) == float("inf"), 0.0, slope)', ""]
         if wide is not None:
             lines += ["", "@triton.jit", *staircase_wide_lines(kernel, wide, triton_code, "tl.floor"), ""]
+        lines += ["", "@triton.jit", *ramp_lines(kernel, knots, count, "triton"), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradients, used) -> str:
+def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradients, used, ramp=None) -> str:
     """The Triton module of one pair.
 
     ``value`` is f_w and ``gradients`` the CSE-reduced derivatives (after ``replacements``), all
-    in the symbols x, w and the parameter names; ``used`` names the building blocks called.
+    in the symbols x, w and the parameter names; ``used`` names the building blocks called;
+    ``ramp``, for a clamp-like function, the printed calls (narrow_ramp(…), ramp_<kernel>(…)) that
+    replace f_w where the kinks are close relative to the width (smoothfn.codegen.ramp_source),
+    evaluated only in the blocks that hold such an element.
     """
     clashes = [p for p in params if p in RESERVED or p in MATH_FUNCTIONS or re.fullmatch(r"t\d+", p)
                or p.endswith(("_ptr", "_FULL"))]
@@ -131,6 +140,7 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
         f"                   {', '.join(flags)}):",
         *loads(),
         f"    out = {triton_code(value, 'x')}",
+        *_ramp_lines(ramp, arguments),
         "    tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)",
         "",
         "",
@@ -162,3 +172,20 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     header = "from smoothfn.generated.triton.building_blocks import " + ", ".join(used) + "  # noqa: F401"
     lines[imports:imports] = [header, ""]
     return "\n".join(lines) + "\n"
+
+
+def _ramp_lines(ramp, arguments) -> list[str]:
+    """The forward's switch to the narrow ramp: a scalar test when every argument is scalar, else
+    a block-wide any() (the ramp's quadrature runs only in blocks that need it)."""
+    if ramp is None:
+        return []
+    narrow, value = ramp
+    return [
+        f"    narrow = {narrow}",
+        f"    if {' or '.join(f'{a.upper()}_FULL' for a in arguments)}:",
+        "        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0",
+        "    else:",
+        "        any_narrow = narrow",
+        "    if any_narrow:",
+        f"        out = tl.where(narrow, {value}, out)",
+    ]

@@ -237,6 +237,27 @@ class StableForm:
     expr: sp.Expr
     gradients: dict[str, sp.Expr]
     orders: tuple[int, ...]  # the S_j orders used (and their derivatives' orders)
+    ramp: tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr] | None = None  # see narrow_ramp
+
+
+def narrow_ramp(f, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr] | None:
+    """(c1, c2, y_low, y_high) when f is clamp-like: constant y_low below the kink c1, linear up to
+    y_high at c2, constant y_high above (clamp, hardtanh, relu6, hardsigmoid); else None.
+
+    Its tail-stable form y + s·w·(S_1(z1) − S_1(z2)) cancels where c2 − c1 ≪ w (two terms of
+    order w, a result of order c2 − c1): the code generator then evaluates
+    y_low + (y_high − y_low)·(mean of the kernel's CDF over [(x − c2)/w, (x − c1)/w]) instead
+    (smoothfn.codegen.ramp_source)."""
+    pieces = f.pieces
+    if f.is_staircase or len(pieces) != 3:
+        return None
+    low, middle, high = (p.poly for p in pieces)
+    c1, c2 = pieces[1].lo, pieces[1].hi
+    if sp.degree(low, x) > 0 or sp.degree(high, x) > 0 or sp.degree(middle, x) > 1:
+        return None
+    if sp.simplify(middle.subs(x, c1) - low) != 0 or sp.simplify(middle.subs(x, c2) - high) != 0:
+        return None  # a jump, not a ramp
+    return c1, c2, low, high
 
 
 def stable_form(derivation) -> StableForm:
@@ -285,4 +306,4 @@ def stable_form(derivation) -> StableForm:
             else:
                 grad += a * tail_derivative(kernel.name, j, z) * sp.diff(z, symbol)
         gradients[name] = grad
-    return StableForm(expr, gradients, tuple(sorted({j for _, j, _ in terms})))
+    return StableForm(expr, gradients, tuple(sorted({j for _, j, _ in terms})), narrow_ramp(f, x))

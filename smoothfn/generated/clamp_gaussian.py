@@ -6,13 +6,17 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_gaussian, S1_gaussian, zdS1_gaussian
+from smoothfn.generated.building_blocks import S0_gaussian, S1_gaussian, narrow_ramp, ramp_gaussian, zdS1_gaussian
 
 PARAMETERS = ('lo', 'hi')
 
 
 def forward(x, w, lo, hi):
-    return -w*S1_gaussian((-hi + x)/w) + w*S1_gaussian((-lo + x)/w) + torch.where((lo > x), lo, torch.where((hi > x), x, hi))
+    value = -w*S1_gaussian((-hi + x)/w) + w*S1_gaussian((-lo + x)/w) + torch.where((lo > x), lo, torch.where((hi > x), x, hi))
+    narrow = narrow_ramp(hi - lo, w)
+    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
+        return value
+    return torch.where(narrow, ramp_gaussian((-lo + x)/w, (hi - lo)/w, lo, hi), value)
 
 
 def backward(x, w, lo, hi):

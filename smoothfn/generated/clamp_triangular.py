@@ -6,13 +6,17 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_triangular, S1_triangular, zdS1_triangular
+from smoothfn.generated.building_blocks import S0_triangular, S1_triangular, narrow_ramp, ramp_triangular, zdS1_triangular
 
 PARAMETERS = ('lo', 'hi')
 
 
 def forward(x, w, lo, hi):
-    return -w*S1_triangular((-hi + x)/w) + w*S1_triangular((-lo + x)/w) + torch.where((lo > x), lo, torch.where((hi > x), x, hi))
+    value = -w*S1_triangular((-hi + x)/w) + w*S1_triangular((-lo + x)/w) + torch.where((lo > x), lo, torch.where((hi > x), x, hi))
+    narrow = narrow_ramp(hi - lo, w)
+    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
+        return value
+    return torch.where(narrow, ramp_triangular((-lo + x)/w, (hi - lo)/w, lo, hi), value)
 
 
 def backward(x, w, lo, hi):

@@ -6,13 +6,17 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_laplace, S1_laplace, zdS1_laplace
+from smoothfn.generated.building_blocks import S0_laplace, S1_laplace, narrow_ramp, ramp_laplace, zdS1_laplace
 
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return (-0.16666666666666666)*(w*S1_laplace((x + (-3))/w)) + 0.16666666666666666*(w*S1_laplace((x + 3)/w)) + torch.where((x < (-3)), 0, torch.where((x < 3), 0.16666666666666666*x + 0.5, 1))
+    value = (-0.16666666666666666)*(w*S1_laplace((x + (-3))/w)) + 0.16666666666666666*(w*S1_laplace((x + 3)/w)) + torch.where((x < (-3)), 0, torch.where((x < 3), 0.16666666666666666*x + 0.5, 1))
+    narrow = narrow_ramp(6, w)
+    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
+        return value
+    return torch.where(narrow, ramp_laplace((x + 3)/w, 6/w, 0, 1), value)
 
 
 def backward(x, w):

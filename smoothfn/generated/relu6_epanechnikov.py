@@ -6,13 +6,17 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_epanechnikov, S1_epanechnikov, zdS1_epanechnikov
+from smoothfn.generated.building_blocks import S0_epanechnikov, S1_epanechnikov, narrow_ramp, ramp_epanechnikov, zdS1_epanechnikov
 
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return w*S1_epanechnikov(x/w) - w*S1_epanechnikov((x + (-6))/w) + torch.where((x < 0), 0, torch.where((x < 6), x, 6))
+    value = w*S1_epanechnikov(x/w) - w*S1_epanechnikov((x + (-6))/w) + torch.where((x < 0), 0, torch.where((x < 6), x, 6))
+    narrow = narrow_ramp(6, w)
+    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
+        return value
+    return torch.where(narrow, ramp_epanechnikov(x/w, 6/w, 0, 6), value)
 
 
 def backward(x, w):

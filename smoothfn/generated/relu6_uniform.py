@@ -6,13 +6,17 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_uniform, S1_uniform, zdS1_uniform
+from smoothfn.generated.building_blocks import S0_uniform, S1_uniform, narrow_ramp, ramp_uniform, zdS1_uniform
 
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return w*S1_uniform(x/w) - w*S1_uniform((x + (-6))/w) + torch.where((x < 0), 0, torch.where((x < 6), x, 6))
+    value = w*S1_uniform(x/w) - w*S1_uniform((x + (-6))/w) + torch.where((x < 0), 0, torch.where((x < 6), x, 6))
+    narrow = narrow_ramp(6, w)
+    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
+        return value
+    return torch.where(narrow, ramp_uniform(x/w, 6/w, 0, 6), value)
 
 
 def backward(x, w):

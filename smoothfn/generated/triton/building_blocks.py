@@ -30,6 +30,16 @@ def smallest_normal(x):
 
 
 @triton.jit
+def narrow_ramp(span, w):
+    """0 < span ≤ h₀·w (h₀ = 0.05 in fp64, 0.5 otherwise): the two kinks of a ramp close enough, relative to the width, for ramp_<kernel>."""
+    if w.dtype == tl.float64:
+        limit = 0.05
+    else:
+        limit = 0.5
+    return (span > 0.0 * w) & (span <= limit * w)
+
+
+@triton.jit
 def pdf_gaussian(z):
     u = tl.abs(z)
     return 0.3989422804014327*exp_minus_square(0.7071067811865476*u)
@@ -89,6 +99,30 @@ def zdS2_gaussian(z):
 
 
 @triton.jit
+def ramp_gaussian(a, h, low, high):
+    """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    tail = L0_gaussian(tl.abs(u0_0))
+    below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = tl.where(u0_0 < 0, 1.0 - tail, tail)
+    u0_1 = a - (0.33000947820757187) * h
+    tail = L0_gaussian(tl.abs(u0_1))
+    below0_1 = tl.where(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = tl.where(u0_1 < 0, 1.0 - tail, tail)
+    u0_2 = a - (0.6699905217924281) * h
+    tail = L0_gaussian(tl.abs(u0_2))
+    below0_2 = tl.where(u0_2 < 0, tail, 1.0 - tail)
+    above0_2 = tl.where(u0_2 < 0, 1.0 - tail, tail)
+    u0_3 = a - (0.9305681557970263) * h
+    tail = L0_gaussian(tl.abs(u0_3))
+    below0_3 = tl.where(u0_3 < 0, tail, 1.0 - tail)
+    above0_3 = tl.where(u0_3 < 0, 1.0 - tail, tail)
+    below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
+    above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
+    return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+@triton.jit
 def pdf_logistic(z):
     u = tl.abs(z)
     return divide(exp(-u), ((1 + exp(-u))*(1 + exp(-u))))
@@ -126,6 +160,30 @@ def S1_logistic(z):
 def zdS1_logistic(z):
     slope = z * 1 * S0_logistic(z)
     return tl.where(tl.abs(z) == float("inf"), 0.0, slope)
+
+
+@triton.jit
+def ramp_logistic(a, h, low, high):
+    """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    tail = L0_logistic(tl.abs(u0_0))
+    below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = tl.where(u0_0 < 0, 1.0 - tail, tail)
+    u0_1 = a - (0.33000947820757187) * h
+    tail = L0_logistic(tl.abs(u0_1))
+    below0_1 = tl.where(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = tl.where(u0_1 < 0, 1.0 - tail, tail)
+    u0_2 = a - (0.6699905217924281) * h
+    tail = L0_logistic(tl.abs(u0_2))
+    below0_2 = tl.where(u0_2 < 0, tail, 1.0 - tail)
+    above0_2 = tl.where(u0_2 < 0, 1.0 - tail, tail)
+    u0_3 = a - (0.9305681557970263) * h
+    tail = L0_logistic(tl.abs(u0_3))
+    below0_3 = tl.where(u0_3 < 0, tail, 1.0 - tail)
+    above0_3 = tl.where(u0_3 < 0, 1.0 - tail, tail)
+    below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
+    above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
+    return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 @triton.jit
@@ -167,6 +225,30 @@ def S1_cauchy(z):
 def zdS1_cauchy(z):
     slope = z * 1 * S0_cauchy(z)
     return tl.where(tl.abs(z) == float("inf"), 0.0, slope)
+
+
+@triton.jit
+def ramp_cauchy(a, h, low, high):
+    """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    tail = L0_cauchy(tl.abs(u0_0))
+    below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = tl.where(u0_0 < 0, 1.0 - tail, tail)
+    u0_1 = a - (0.33000947820757187) * h
+    tail = L0_cauchy(tl.abs(u0_1))
+    below0_1 = tl.where(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = tl.where(u0_1 < 0, 1.0 - tail, tail)
+    u0_2 = a - (0.6699905217924281) * h
+    tail = L0_cauchy(tl.abs(u0_2))
+    below0_2 = tl.where(u0_2 < 0, tail, 1.0 - tail)
+    above0_2 = tl.where(u0_2 < 0, 1.0 - tail, tail)
+    u0_3 = a - (0.9305681557970263) * h
+    tail = L0_cauchy(tl.abs(u0_3))
+    below0_3 = tl.where(u0_3 < 0, tail, 1.0 - tail)
+    above0_3 = tl.where(u0_3 < 0, 1.0 - tail, tail)
+    below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
+    above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
+    return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 @triton.jit
@@ -224,6 +306,49 @@ def S2_laplace(z):
 def zdS2_laplace(z):
     slope = z * 2 * S1_laplace(z)
     return tl.where(tl.abs(z) == float("inf"), 0.0, slope)
+
+
+@triton.jit
+def ramp_laplace(a, h, low, high):
+    """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0), 1.0)
+    length0 = s0 - 0.0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    tail = L0_laplace(tl.abs(u0_0))
+    below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = tl.where(u0_0 < 0, 1.0 - tail, tail)
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h
+    tail = L0_laplace(tl.abs(u0_1))
+    below0_1 = tl.where(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = tl.where(u0_1 < 0, 1.0 - tail, tail)
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h
+    tail = L0_laplace(tl.abs(u0_2))
+    below0_2 = tl.where(u0_2 < 0, tail, 1.0 - tail)
+    above0_2 = tl.where(u0_2 < 0, 1.0 - tail, tail)
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h
+    tail = L0_laplace(tl.abs(u0_3))
+    below0_3 = tl.where(u0_3 < 0, tail, 1.0 - tail)
+    above0_3 = tl.where(u0_3 < 0, 1.0 - tail, tail)
+    length1 = 1.0 - s0
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h
+    tail = L0_laplace(tl.abs(u1_0))
+    below1_0 = tl.where(u1_0 < 0, tail, 1.0 - tail)
+    above1_0 = tl.where(u1_0 < 0, 1.0 - tail, tail)
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h
+    tail = L0_laplace(tl.abs(u1_1))
+    below1_1 = tl.where(u1_1 < 0, tail, 1.0 - tail)
+    above1_1 = tl.where(u1_1 < 0, 1.0 - tail, tail)
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h
+    tail = L0_laplace(tl.abs(u1_2))
+    below1_2 = tl.where(u1_2 < 0, tail, 1.0 - tail)
+    above1_2 = tl.where(u1_2 < 0, 1.0 - tail, tail)
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h
+    tail = L0_laplace(tl.abs(u1_3))
+    below1_3 = tl.where(u1_3 < 0, tail, 1.0 - tail)
+    above1_3 = tl.where(u1_3 < 0, 1.0 - tail, tail)
+    below = length0 * (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3) + length1 * (0.17392742256872692 * below1_0 + 0.32607257743127305 * below1_1 + 0.32607257743127305 * below1_2 + 0.17392742256872692 * below1_3)
+    above = length0 * (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3) + length1 * (0.17392742256872692 * above1_0 + 0.32607257743127305 * above1_1 + 0.32607257743127305 * above1_2 + 0.17392742256872692 * above1_3)
+    return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 @triton.jit
@@ -298,6 +423,31 @@ def staircase_wide_uniform(r, w):
 
 
 @triton.jit
+def ramp_uniform(a, h, low, high):
+    """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0), 1.0)
+    s1 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0), 1.0)
+    length0 = s0 - 0.0
+    u0_0 = a - (0.0 + 0.5 * length0) * h
+    tail = L0_uniform(tl.abs(u0_0))
+    below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = tl.where(u0_0 < 0, 1.0 - tail, tail)
+    length1 = s1 - s0
+    u1_0 = a - (s0 + 0.5 * length1) * h
+    tail = L0_uniform(tl.abs(u1_0))
+    below1_0 = tl.where(u1_0 < 0, tail, 1.0 - tail)
+    above1_0 = tl.where(u1_0 < 0, 1.0 - tail, tail)
+    length2 = 1.0 - s1
+    u2_0 = a - (s1 + 0.5 * length2) * h
+    tail = L0_uniform(tl.abs(u2_0))
+    below2_0 = tl.where(u2_0 < 0, tail, 1.0 - tail)
+    above2_0 = tl.where(u2_0 < 0, 1.0 - tail, tail)
+    below = length0 * (1.0 * below0_0) + length1 * (1.0 * below1_0) + length2 * (1.0 * below2_0)
+    above = length0 * (1.0 * above0_0) + length1 * (1.0 * above1_0) + length2 * (1.0 * above2_0)
+    return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+@triton.jit
 def pdf_student_t2(z):
     u = tl.abs(z)
     return divide(0.5, (((u*u) + 1)*square_root((u*u) + 1)))
@@ -353,6 +503,30 @@ def S2_student_t2(z):
 def zdS2_student_t2(z):
     slope = z * 2 * S1_student_t2(z)
     return tl.where(tl.abs(z) == float("inf"), 0.0, slope)
+
+
+@triton.jit
+def ramp_student_t2(a, h, low, high):
+    """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    tail = L0_student_t2(tl.abs(u0_0))
+    below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = tl.where(u0_0 < 0, 1.0 - tail, tail)
+    u0_1 = a - (0.33000947820757187) * h
+    tail = L0_student_t2(tl.abs(u0_1))
+    below0_1 = tl.where(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = tl.where(u0_1 < 0, 1.0 - tail, tail)
+    u0_2 = a - (0.6699905217924281) * h
+    tail = L0_student_t2(tl.abs(u0_2))
+    below0_2 = tl.where(u0_2 < 0, tail, 1.0 - tail)
+    above0_2 = tl.where(u0_2 < 0, 1.0 - tail, tail)
+    u0_3 = a - (0.9305681557970263) * h
+    tail = L0_student_t2(tl.abs(u0_3))
+    below0_3 = tl.where(u0_3 < 0, tail, 1.0 - tail)
+    above0_3 = tl.where(u0_3 < 0, 1.0 - tail, tail)
+    below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
+    above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
+    return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 @triton.jit
@@ -431,6 +605,43 @@ def staircase_wide_epanechnikov(r, w):
     t9 = 30*(f1*f1*f1*f1) - 60*(f1*f1*f1) + 30*t5 + (-1)
     t10 = divide(60, w)
     return r - t1*t4 - t1*t6 + 0.0020833333333333333*(t7*t8) + (-0.0020833333333333333)*(t7*t9) + (-0.5), 0.125*(f0*t3*t7) - t1*(-6*f0 + 6*t2 + 1) - t1*(-6*f1 + 6*t5 + 1) + (-0.125)*(t6*t7) + 1, 0.00625*(t0*(120*f0 - 120*f1 - t0*t8 + t0*t9 + t10*t4 + t10*t6 - 120*t2 + 120*t5))
+
+
+@triton.jit
+def ramp_epanechnikov(a, h, low, high):
+    """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0), 1.0)
+    s1 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0), 1.0)
+    length0 = s0 - 0.0
+    u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
+    tail = L0_epanechnikov(tl.abs(u0_0))
+    below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = tl.where(u0_0 < 0, 1.0 - tail, tail)
+    u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h
+    tail = L0_epanechnikov(tl.abs(u0_1))
+    below0_1 = tl.where(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = tl.where(u0_1 < 0, 1.0 - tail, tail)
+    length1 = s1 - s0
+    u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
+    tail = L0_epanechnikov(tl.abs(u1_0))
+    below1_0 = tl.where(u1_0 < 0, tail, 1.0 - tail)
+    above1_0 = tl.where(u1_0 < 0, 1.0 - tail, tail)
+    u1_1 = a - (s0 + 0.7886751345948129 * length1) * h
+    tail = L0_epanechnikov(tl.abs(u1_1))
+    below1_1 = tl.where(u1_1 < 0, tail, 1.0 - tail)
+    above1_1 = tl.where(u1_1 < 0, 1.0 - tail, tail)
+    length2 = 1.0 - s1
+    u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
+    tail = L0_epanechnikov(tl.abs(u2_0))
+    below2_0 = tl.where(u2_0 < 0, tail, 1.0 - tail)
+    above2_0 = tl.where(u2_0 < 0, 1.0 - tail, tail)
+    u2_1 = a - (s1 + 0.7886751345948129 * length2) * h
+    tail = L0_epanechnikov(tl.abs(u2_1))
+    below2_1 = tl.where(u2_1 < 0, tail, 1.0 - tail)
+    above2_1 = tl.where(u2_1 < 0, 1.0 - tail, tail)
+    below = length0 * (0.5 * below0_0 + 0.5 * below0_1) + length1 * (0.5 * below1_0 + 0.5 * below1_1) + length2 * (0.5 * below2_0 + 0.5 * below2_1)
+    above = length0 * (0.5 * above0_0 + 0.5 * above0_1) + length1 * (0.5 * above1_0 + 0.5 * above1_1) + length2 * (0.5 * above2_0 + 0.5 * above2_1)
+    return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 @triton.jit
@@ -513,3 +724,50 @@ def staircase_wide_triangular(r, w):
     t11 = divide(1, (w))
     t12 = 2*t11
     return 0.16666666666666666*(f1*t0*t5) + r - t1*t3 - t1*t7 + (-0.5), 0.16666666666666666*(t0*(-6*f1 + 6*t4 + 1)) - t1*(t10 + 1) - t1*(-t8 + t9 + 1) + 1, t1*(-4*f1*t11*t5 + t10 + t12*t3 + t12*t7 + t8 - t9)
+
+
+@triton.jit
+def ramp_triangular(a, h, low, high):
+    """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0), 1.0)
+    s1 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0), 1.0)
+    s2 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0), 1.0)
+    length0 = s0 - 0.0
+    u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
+    tail = L0_triangular(tl.abs(u0_0))
+    below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = tl.where(u0_0 < 0, 1.0 - tail, tail)
+    u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h
+    tail = L0_triangular(tl.abs(u0_1))
+    below0_1 = tl.where(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = tl.where(u0_1 < 0, 1.0 - tail, tail)
+    length1 = s1 - s0
+    u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
+    tail = L0_triangular(tl.abs(u1_0))
+    below1_0 = tl.where(u1_0 < 0, tail, 1.0 - tail)
+    above1_0 = tl.where(u1_0 < 0, 1.0 - tail, tail)
+    u1_1 = a - (s0 + 0.7886751345948129 * length1) * h
+    tail = L0_triangular(tl.abs(u1_1))
+    below1_1 = tl.where(u1_1 < 0, tail, 1.0 - tail)
+    above1_1 = tl.where(u1_1 < 0, 1.0 - tail, tail)
+    length2 = s2 - s1
+    u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
+    tail = L0_triangular(tl.abs(u2_0))
+    below2_0 = tl.where(u2_0 < 0, tail, 1.0 - tail)
+    above2_0 = tl.where(u2_0 < 0, 1.0 - tail, tail)
+    u2_1 = a - (s1 + 0.7886751345948129 * length2) * h
+    tail = L0_triangular(tl.abs(u2_1))
+    below2_1 = tl.where(u2_1 < 0, tail, 1.0 - tail)
+    above2_1 = tl.where(u2_1 < 0, 1.0 - tail, tail)
+    length3 = 1.0 - s2
+    u3_0 = a - (s2 + 0.2113248654051871 * length3) * h
+    tail = L0_triangular(tl.abs(u3_0))
+    below3_0 = tl.where(u3_0 < 0, tail, 1.0 - tail)
+    above3_0 = tl.where(u3_0 < 0, 1.0 - tail, tail)
+    u3_1 = a - (s2 + 0.7886751345948129 * length3) * h
+    tail = L0_triangular(tl.abs(u3_1))
+    below3_1 = tl.where(u3_1 < 0, tail, 1.0 - tail)
+    above3_1 = tl.where(u3_1 < 0, 1.0 - tail, tail)
+    below = length0 * (0.5 * below0_0 + 0.5 * below0_1) + length1 * (0.5 * below1_0 + 0.5 * below1_1) + length2 * (0.5 * below2_0 + 0.5 * below2_1) + length3 * (0.5 * below3_0 + 0.5 * below3_1)
+    above = length0 * (0.5 * above0_0 + 0.5 * above0_1) + length1 * (0.5 * above1_0 + 0.5 * above1_1) + length2 * (0.5 * above2_0 + 0.5 * above2_1) + length3 * (0.5 * above3_0 + 0.5 * above3_1)
+    return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)

@@ -6,7 +6,7 @@ See smoothfn.codegen.triton_source for the calling convention.
 import triton
 import triton.language as tl
 
-from smoothfn.generated.triton.building_blocks import S0_gaussian, S1_gaussian, divide, square_root, zdS1_gaussian  # noqa: F401
+from smoothfn.generated.triton.building_blocks import S0_gaussian, S1_gaussian, divide, narrow_ramp, ramp_gaussian, square_root, zdS1_gaussian  # noqa: F401
 
 PARAMETERS = ('lo', 'hi')
 
@@ -31,6 +31,13 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, lo_ptr, hi_ptr, n, BLOCK: tl.constexpr
     else:
         hi = tl.load(hi_ptr).to(DTYPE)
     out = -w*S1_gaussian(divide(-hi + x, w)) + w*S1_gaussian(divide(-lo + x, w)) + tl.where((lo > x), lo, tl.where((hi > x), x, hi))
+    narrow = narrow_ramp(hi - lo, w)
+    if W_FULL or LO_FULL or HI_FULL:
+        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+    else:
+        any_narrow = narrow
+    if any_narrow:
+        out = tl.where(narrow, ramp_gaussian(divide(-lo + x, w), divide(hi - lo, w), lo, hi), out)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 

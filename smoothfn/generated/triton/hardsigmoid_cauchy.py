@@ -6,7 +6,7 @@ See smoothfn.codegen.triton_source for the calling convention.
 import triton
 import triton.language as tl
 
-from smoothfn.generated.triton.building_blocks import S0_cauchy, S1_cauchy, divide, square_root, zdS1_cauchy  # noqa: F401
+from smoothfn.generated.triton.building_blocks import S0_cauchy, S1_cauchy, divide, narrow_ramp, ramp_cauchy, square_root, zdS1_cauchy  # noqa: F401
 
 PARAMETERS = ()
 
@@ -23,6 +23,13 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
     else:
         w = tl.load(w_ptr).to(DTYPE)
     out = (-0.16666666666666666)*(w*S1_cauchy(divide(x + (-3), w))) + 0.16666666666666666*(w*S1_cauchy(divide(x + 3, w))) + tl.where((x < (-3)), 0, tl.where((x < 3), 0.16666666666666666*x + 0.5, 1))
+    narrow = narrow_ramp(6, w)
+    if W_FULL:
+        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+    else:
+        any_narrow = narrow
+    if any_narrow:
+        out = tl.where(narrow, ramp_cauchy(divide(x + 3, w), divide(6, w), 0, 1), out)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 

@@ -6,7 +6,7 @@ See smoothfn.codegen.triton_source for the calling convention.
 import triton
 import triton.language as tl
 
-from smoothfn.generated.triton.building_blocks import S0_triangular, S1_triangular, divide, square_root, zdS1_triangular  # noqa: F401
+from smoothfn.generated.triton.building_blocks import S0_triangular, S1_triangular, divide, narrow_ramp, ramp_triangular, square_root, zdS1_triangular  # noqa: F401
 
 PARAMETERS = ()
 
@@ -23,6 +23,13 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
     else:
         w = tl.load(w_ptr).to(DTYPE)
     out = -w*S1_triangular(divide(x + (-1), w)) + w*S1_triangular(divide(x + 1, w)) + tl.where((x < (-1)), (-1), tl.where((x < 1), x, 1))
+    narrow = narrow_ramp(2, w)
+    if W_FULL:
+        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+    else:
+        any_narrow = narrow
+    if any_narrow:
+        out = tl.where(narrow, ramp_triangular(divide(x + 1, w), divide(2, w), (-1), 1), out)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 

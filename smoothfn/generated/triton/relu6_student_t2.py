@@ -6,7 +6,7 @@ See smoothfn.codegen.triton_source for the calling convention.
 import triton
 import triton.language as tl
 
-from smoothfn.generated.triton.building_blocks import S0_student_t2, S1_student_t2, divide, square_root, zdS1_student_t2  # noqa: F401
+from smoothfn.generated.triton.building_blocks import S0_student_t2, S1_student_t2, divide, narrow_ramp, ramp_student_t2, square_root, zdS1_student_t2  # noqa: F401
 
 PARAMETERS = ()
 
@@ -23,6 +23,13 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
     else:
         w = tl.load(w_ptr).to(DTYPE)
     out = w*S1_student_t2(divide(x, w)) - w*S1_student_t2(divide(x + (-6), w)) + tl.where((x < 0), 0, tl.where((x < 6), x, 6))
+    narrow = narrow_ramp(6, w)
+    if W_FULL:
+        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+    else:
+        any_narrow = narrow
+    if any_narrow:
+        out = tl.where(narrow, ramp_student_t2(divide(x, w), divide(6, w), 0, 6), out)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 

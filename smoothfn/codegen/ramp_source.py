@@ -1,0 +1,112 @@
+"""The narrow ramp of a clamp-like function, printed as building blocks for either target.
+
+A clamp-like f (y_low below the kink c1, linear up to y_high at the kink c2, y_high beyond:
+clamp, hardtanh, relu6, hardsigmoid) smoothed by a kernel with CDF F is
+
+    f_w(x) = y_low + ∫_{c1}^{c2} s·F((x − c)/w) dc = y_low + (y_high − y_low)·F̄,
+
+F̄ the mean of F over b ≤ u ≤ a, a = (x − c1)/w, b = a − h, h = (c2 − c1)/w. The tail-stable
+form adds one term of order w per kink instead; where the kinks lie within a fraction of the
+width those two terms cancel to the small f_w − y_low and lose about 1/h units in the last place
+(clamp ∗ gaussian at w = 1000 in fp32: 8% of its value near the middle, and no longer monotone).
+There the pair kernels use this form (:mod:`smoothfn.codegen.emit`):
+
+* ``narrow_ramp(span, w)``: 0 < span ≤ h₀·w, h₀ = 0.05 in fp64 and 0.5 in fp32, where the
+  tail-stable form's cancellation costs at most 2/h₀ ulp of F and the quadrature below is below
+  the dtype's rounding;
+* ``ramp_<kernel>(a, h, low, high)``: low + (high − low)·F̄, F̄ by Gauss–Legendre in σ ∈ [0, 1],
+  u = a − σ·h, on each stretch between the kernel's knots (where its density has a kink or ends,
+  so that F is analytic on each): 4 nodes a stretch (the error is of order h⁸·F⁽⁸⁾/10⁹), or for a
+  piecewise polynomial density the fewest that integrate its F exactly. Both the CDF and its
+  complement are averaged from the left tail L₀ (no 1 − F cancellation), and the result is taken
+  from the nearer end, so it keeps the tails' relative accuracy and equals low and high exactly at
+  x = ∓∞. σ of a knot κ is clamp((a − κ)/h, 0, 1): finite at x = ±∞, and the stretches add up to
+  exactly one.
+
+The nodes and weights come from SymPy (``gauss_legendre``).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.integrals.quadrature import gauss_legendre
+
+NARROW_LIMIT = {"fp64": 0.05, "fp32": 0.5}  # h₀
+
+
+def kernel_knots(kernel) -> tuple[float, ...]:
+    """The finite ends of the density's pieces, largest first."""
+    ends = {e for p in kernel.pieces for e in (p.lo, p.hi) if e.is_finite}
+    return tuple(sorted((float(e) for e in ends), reverse=True))
+
+
+def node_count(kernel, u) -> int:
+    """Gauss–Legendre nodes a stretch: exact for a piecewise polynomial density (F of degree d + 1
+    needs ⌈(d + 2)/2⌉), else 4."""
+    degrees = []
+    for p in kernel.pieces:
+        density = sp.sympify(p.density)
+        if not density.is_polynomial(u):
+            return 4
+        degrees.append(sp.degree(density, u) if density != 0 else 0)
+    return max(1, -(-(max(degrees) + 2) // 2))
+
+
+def nodes_and_weights(count: int) -> list[tuple[float, float]]:
+    """(σ, weight) on [0, 1], the weights adding up to 1."""
+    xs, ws = gauss_legendre(count, 30)
+    return [(float((1 + xi) / 2), float(wi / 2)) for xi, wi in zip(xs, ws)]
+
+
+def narrow_ramp_lines(target: str) -> list[str]:
+    """``narrow_ramp(span, w)`` for "torch" or "triton" (lines of the function, no decorator)."""
+    fp64, fp32 = NARROW_LIMIT["fp64"], NARROW_LIMIT["fp32"]
+    doc = (f'    """0 < span ≤ h₀·w (h₀ = {fp64} in fp64, {fp32} otherwise): the two kinks of a ramp close '
+           'enough, relative to the width, for ramp_<kernel>."""')
+    if target == "torch":
+        return ["def narrow_ramp(span, w):", doc,
+                f"    limit = {fp64} if w.dtype == torch.float64 else {fp32}",
+                "    return (span > 0.0 * w) & (span <= limit * w)"]
+    return ["def narrow_ramp(span, w):", doc,
+            "    if w.dtype == tl.float64:", f"        limit = {fp64}", "    else:", f"        limit = {fp32}",
+            "    return (span > 0.0 * w) & (span <= limit * w)"]
+
+
+def ramp_lines(kernel: str, knots, count: int, target: str) -> list[str]:
+    """``ramp_<kernel>(a, h, low, high)`` for "torch" or "triton" (no decorator); it calls the
+    kernel's left-tail block ``L0_<kernel>``."""
+    if target == "torch":
+        clamp, where, absolute = "torch.clamp({}, 0.0, 1.0)", "torch.where", "torch.abs"
+    else:
+        clamp = "tl.minimum(tl.maximum({}, 0.0), 1.0)"
+        where, absolute = "tl.where", "tl.abs"
+    lines = [
+        f"def ramp_{kernel}(a, h, low, high):",
+        '    """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""',
+    ]
+    # stretch ends in σ: 0, the knots between, 1
+    ends = ["0.0"]
+    for i, knot in enumerate(knots):
+        lines.append(f"    s{i} = {clamp.format(f'(a - {knot!r}) / h')}")
+        ends.append(f"s{i}")
+    ends.append("1.0")
+    below, above = [], []
+    for i, (start, end) in enumerate(zip(ends, ends[1:])):
+        if knots:
+            lines.append(f"    length{i} = {end} - {start}")
+        parts_below, parts_above = [], []
+        for j, (sigma, weight) in enumerate(nodes_and_weights(count)):
+            node = f"u{i}_{j}"
+            position = f"{start} + {sigma!r} * length{i}" if knots else repr(sigma)
+            lines += [f"    {node} = a - ({position}) * h",
+                      f"    tail = L0_{kernel}({absolute}({node}))",  # P(Y ≤ −|u|)
+                      f"    below{i}_{j} = {where}({node} < 0, tail, 1.0 - tail)",
+                      f"    above{i}_{j} = {where}({node} < 0, 1.0 - tail, tail)"]
+            parts_below.append(f"{weight!r} * below{i}_{j}")
+            parts_above.append(f"{weight!r} * above{i}_{j}")
+        scale = f"length{i} * " if knots else ""
+        below.append(f"{scale}({' + '.join(parts_below)})")
+        above.append(f"{scale}({' + '.join(parts_above)})")
+    lines += [f"    below = {' + '.join(below)}", f"    above = {' + '.join(above)}",
+              f"    return {where}(below <= 0.5, low + (high - low) * below, high - (high - low) * above)"]
+    return lines
