@@ -19,6 +19,8 @@ import os
 
 import torch
 
+from smoothfn.errors import broadcast_shape
+
 os.environ.setdefault("TRITON_DEFAULT_FP_FUSION", "1")  # pin FMA contraction across Triton versions
 
 def block_size(dtype: torch.dtype, backward: bool = False) -> int:
@@ -93,7 +95,7 @@ def _triton_dtype(dtype: torch.dtype):
 
 def _prepare(x, others, compute):
     """(output shape, contiguous x of that shape, [(tensor, full)] for the other arguments)."""
-    shape = torch.broadcast_shapes(x.shape, *(a.shape for a in others))
+    shape = broadcast_shape(("x", x.shape), *((f"argument {i}", a.shape) for i, a in enumerate(others, 1)))
     xs = x.expand(shape).contiguous()
     prepared = []
     for a in others:
