@@ -87,8 +87,9 @@ def _local(kernel: str, x, w, terms: int):
         # the correction's derivatives, with k'(u) = −3u·k(u)/(1 + u²) for this kernel
         k_up, k_low = pdf(upper), pdf(lower)
         slope_up, slope_low = -3 * upper * k_up / (1 + upper * upper), -3 * lower * k_low / (1 + lower * lower)
-        dx = dx + (slope_low + slope_up) / (24 * w * w)
-        dw = dw - (k_low - k_up) / (24 * w * w) + (-slope_low * lower + slope_up * upper) / (24 * w * w)
+        # divided by w twice, not by w²: w² underflows at tiny widths (0/0)
+        dx = dx + (slope_low + slope_up) / (24 * w) / w
+        dw = dw - (k_low - k_up) / (24 * w) / w + (-slope_low * lower + slope_up * upper) / (24 * w) / w
     return value, dx, dw
 
 
@@ -96,9 +97,10 @@ def _phi(kernel: str, t):
     """φ(t) and φ'(t) for t ≥ 0."""
     if kernel == "gaussian":
         phi = torch.exp(-0.5 * t * t)
-        return phi, -t * phi
-    # logistic: πt/sinh(πt) = 2πt e^{−πt}/(1 − e^{−2πt}), finite for all t ≥ 0
-    s = math.pi * t
+        return phi, torch.where(phi == 0, 0.0, -t * phi)  # t may be inf at widths near the dtype's end
+    # logistic: πt/sinh(πt) = 2πt e^{−πt}/(1 − e^{−2πt}), finite for all t ≥ 0; πt clamped where
+    # φ is 0 in fp64 already (e^{−10⁴}), so that a width near the dtype's end gives no inf·0
+    s = torch.clamp(math.pi * t, max=1e4)
     e = torch.exp(-2 * s)
     phi = torch.where(s > 0, -2 * s * torch.exp(-s) / torch.expm1(-2 * s), torch.ones_like(s))
     coth = torch.where(s > 0, (1 + e) / -torch.expm1(-2 * s), torch.ones_like(s))

@@ -122,9 +122,9 @@ def _local(x, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
         dw = dw + (tail_up - tail_low) + upper * L0_student_t2(upper) - lower * L0_student_t2(lower)
         slope_up = divide(-3 * upper * k_up, 1 + upper * upper)
         slope_low = divide(-3 * lower * k_low, 1 + lower * lower)
-        scale = inv * inv * (1 / 24)
-        dx = dx + (slope_low + slope_up) * scale
-        dw = dw - (k_low - k_up) * scale + (-slope_low * lower + slope_up * upper) * scale
+        # times 1/w twice, not (1/w)²: that overflows at tiny widths (0·inf)
+        dx = dx + (slope_low + slope_up) * inv * inv * (1 / 24)
+        dw = dw - (k_low - k_up) * inv * inv * (1 / 24) + (-slope_low * lower + slope_up * upper) * inv * inv * (1 / 24)
     return value, dx, dw
 
 
@@ -133,9 +133,10 @@ def _characteristic(t, KERNEL: tl.constexpr):
     """φ(t) and φ'(t), t ≥ 0: Gaussian e^{−t²/2}; logistic πt/sinh(πt)."""
     if KERNEL == 0:
         phi = exp(-0.5 * t * t)
-        derivative = -t * phi
+        derivative = tl.where(phi == 0.0, 0.0, -t * phi)  # t may be inf at widths near the dtype's end
     else:
-        s = 3.141592653589793 * t
+        # πt clamped where φ is 0 already (e^{−10⁴}): no inf·0 at widths near the dtype's end
+        s = tl.minimum(3.141592653589793 * t, 10000.0, propagate_nan=tl.PropagateNan.ALL)
         denominator = -expm1(-2 * s)  # 1 − e^{−2s}
         positive = s > 0
         safe = tl.where(positive, denominator, 1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import pytest
 import torch
 
+import smoothfn
 import smoothfn.functional as F
 from smoothfn import ops
 from smoothfn.errors import (
@@ -243,12 +245,15 @@ def test_max_error_and_width_out_of_range_are_clear_value_errors():
             F.relu(x32, max_error=bad)
     with pytest.raises(SmoothfnError, match="max_error must be finite and > 0"):
         F.relu(x32, max_error=torch.tensor([0.1, math.inf, 0.1, 0.1]))
-    for width in (1e39, 1e-300, 1e-39):  # beyond fp32, or below its smallest normal (the compute dtype)
+    # the widths taken: those whose squares are normal numbers of the compute dtype
+    for width in (1e39, 1e20, 1e-20, 1e-300, 1e-39):
         with pytest.raises(InvalidWidthError, match="width"):
             F.relu(x32, width=width)
         with pytest.raises(InvalidWidthError, match="width"):
             F.relu(x32, width=torch.tensor(width, dtype=torch.float64))
-    assert torch.isfinite(F.relu(x32.double(), width=1e-300)).all()  # fine in fp64
+    assert torch.isfinite(F.relu(x32.double(), width=1e-150)).all()  # fine in fp64
+    with pytest.raises(InvalidWidthError, match="width"):
+        F.relu(x32.double(), width=1e-300)
     with pytest.raises(SmoothfnError, match="max_error"):
         F.relu(x32, max_error=1e-300)
     # a huge max_error is met by any width: the width is capped, finite
@@ -386,3 +391,36 @@ def test_smu_smu1_and_tensor_hardtanh_bounds_compile_without_graph_break():
         torch.testing.assert_close(got, expected)
     with torch.no_grad():  # inference: no autograd node
         torch.testing.assert_close(compiled(x, a, m, lo), eager.detach())
+
+
+def test_every_function_stays_finite_at_the_ends_of_the_width_range():
+    """At the smallest and largest width taken (squares normal in the compute dtype), x from −inf
+    to inf: no NaN in any value or gradient, no infinite x-gradient at a finite x."""
+    calls = {
+        "relu": lambda x, w, k: F.relu(x, width=w, kernel=k),
+        "leaky_relu": lambda x, w, k: F.leaky_relu(x, 0.1, width=w, kernel=k),
+        "abs": lambda x, w, k: F.abs(x, width=w, kernel=k),
+        "sign": lambda x, w, k: F.sign(x, width=w, kernel=k),
+        "step": lambda x, w, k: F.step(x, width=w, kernel=k),
+        "clamp": lambda x, w, k: F.clamp(x, -0.7, 1.3, width=w, kernel=k),
+        "relu6": lambda x, w, k: F.relu6(x, width=w, kernel=k),
+        "hardsigmoid": lambda x, w, k: F.hardsigmoid(x, width=w, kernel=k),
+        "max": lambda x, w, k: F.max(x, 0.4, width=w, kernel=k),
+        "floor": lambda x, w, k: F.floor(x, width=w, kernel=k),
+        "round": lambda x, w, k: F.round(x, width=w, kernel=k),
+    }
+    xs = [-math.inf, -1e30, -3.0, -1.0, -0.3, -1e-40, 0.0, 1e-40, 0.3, 0.5, 1.0, 2.7, 1e30, math.inf]
+    for dtype in (torch.float32, torch.float64):
+        info = torch.finfo(dtype)
+        for w in (math.sqrt(info.tiny) * 1.0001, math.sqrt(info.max) * 0.9999):
+            for (name, call), kernel in itertools.product(calls.items(), smoothfn.KERNELS):
+                x = torch.tensor(xs, dtype=dtype, requires_grad=True)
+                width = torch.tensor(w, dtype=dtype, requires_grad=True)
+                try:
+                    value = call(x, width, kernel)
+                except DivergentConvolutionError:
+                    continue
+                value.sum().backward()
+                where = f"{name} ∗ {kernel}, w={w:g}, {dtype}"
+                assert not torch.isnan(value).any() and not torch.isnan(x.grad).any(), where
+                assert torch.isfinite(width.grad) and torch.isfinite(x.grad[1:-1]).all(), where
