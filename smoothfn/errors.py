@@ -62,28 +62,3 @@ def check_width(width):
     if not value > 0 or value == float("inf"):
         raise InvalidWidthError(f"width must be finite and > 0, got {width!r}")
     return width
-
-
-def broadcast_shape(*named_shapes: tuple[str, tuple]) -> tuple:
-    """The broadcast of ``(name, shape)`` pairs, by the rules of ``torch.broadcast_shapes``; a
-    :class:`SmoothfnError` naming the argument whose shape does not broadcast with the ones before it.
-
-    Plain Python over the sizes: ``torch.broadcast_shapes`` imports SymPy (through
-    torch.fx.experimental.symbolic_shapes), which the run-time path must not."""
-    result: list = []
-    names: list[str] = []
-    for name, shape in named_shapes:
-        shape = tuple(shape)
-        if len(shape) > len(result):
-            result = [1] * (len(shape) - len(result)) + result
-        for i, size in enumerate(shape, start=len(result) - len(shape)):
-            if size == 1 or size == result[i]:
-                continue
-            if result[i] != 1:
-                raise SmoothfnError(
-                    f"{name} has shape {shape}, which does not broadcast with the shape "
-                    f"{tuple(result)} of {', '.join(names)}"
-                )
-            result[i] = size
-        names.append(name)
-    return tuple(result)

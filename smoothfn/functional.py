@@ -21,7 +21,8 @@ import os
 import torch
 
 from smoothfn import ops
-from smoothfn.errors import InvalidWidthError, SmoothfnError, UnknownKernelError, broadcast_shape
+from smoothfn.errors import InvalidWidthError, SmoothfnError, UnknownKernelError
+from smoothfn.shapes import broadcast_shape
 
 KERNEL_NAMES = ("gaussian", "logistic", "cauchy", "laplace", "uniform", "student_t2", "epanechnikov", "triangular")
 

@@ -21,8 +21,9 @@ import os
 import torch
 
 from smoothfn import triton_launch, twin_slices
-from smoothfn.errors import DivergentPairError, NoClosedFormError, SmoothfnError, broadcast_shape
+from smoothfn.errors import DivergentPairError, NoClosedFormError, SmoothfnError
 from smoothfn.generated import MODULES, UNAVAILABLE
+from smoothfn.shapes import broadcast_shape
 
 
 def compute_dtype(dtype: torch.dtype) -> torch.dtype:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from smoothfn.errors import broadcast_shape
+from smoothfn.shapes import broadcast_shape
 
 
 def slice_size() -> int:
