@@ -21,6 +21,7 @@ import os
 import torch
 
 from smoothfn import ops
+from smoothfn import smu as smu_formulas
 from smoothfn.errors import InvalidWidthError, SmoothfnError, UnknownKernelError
 from smoothfn.shapes import broadcast_shape
 
@@ -318,106 +319,8 @@ def sau(x, alpha=0.15, *, width=None, max_error=None, backend=None):
     return leaky_relu(x, alpha, width=width, kernel="gaussian", max_error=max_error, backend=backend)
 
 
-_SQRT_PI = math.sqrt(math.pi)
-
-
-def _zero_where(condition, t: torch.Tensor) -> torch.Tensor:
-    return torch.where(condition, torch.zeros_like(t), t)
-
-
-def _smu_parts(x, a, m, grads: bool):
-    """SMU and, with ``grads``, (∂/∂x, ∂/∂α, ∂/∂μ); tensors of one dtype, finite limits at ±∞."""
-    c = 1 - a
-    mc = m * c
-    v = _zero_where(mc == 0, mc * x)  # μ(1 − α)x, 0 (not 0·∞) where μ(1 − α) = 0
-    s = torch.sign(v)
-    e = torch.erfc(torch.abs(v))
-    # (1 + α) + (1 − α)·erf(v) = 2 − (1 − α)·erfc(v) for v > 0, 2α + (1 − α)·erfc(−v) for v < 0:
-    # no cancellation left of 0, and exact limits at ±∞ (erfc(∞) = 0)
-    base = torch.where(s > 0, 2.0, torch.where(s < 0, 2 * a, 1 + a))
-    bracket = base - s * c * e
-    value = _zero_where(bracket == 0, x * bracket) / 2  # x·0 stays 0 at x = ±∞ (α = 0, x → −∞)
-    if not grads:
-        return (value,)
-    finite_v = _zero_where(~torch.isfinite(v), v)
-    g = finite_v * torch.exp(-finite_v * finite_v) / _SQRT_PI  # v·e^(−v²)/√π, 0 at |v| = ∞
-    finite_x = _zero_where(~torch.isfinite(x), x)
-    erfc_v = torch.where(s < 0, 2 - e, e)
-    d_x = bracket / 2 + c * g
-    d_a = _zero_where(erfc_v == 0, x * erfc_v) / 2 - finite_x * g
-    cx = c * finite_x
-    d_m = cx * (cx * torch.exp(-v * v)) / _SQRT_PI
-    return value, d_x, d_a, d_m
-
-
-def _smu1_parts(x, a, m, grads: bool):
-    """SMU-1 and, with ``grads``, (∂/∂x, ∂/∂α, ∂/∂μ); finite at μ = 0 and exact at ±∞."""
-    c = 1 - a
-    t = _zero_where(c == 0, c * x)  # (1 − α)x
-    h = torch.hypot(t, m)
-    negative = t < 0
-    # for t < 0, h − |t| = μ²/(h + |t|): (1 + α)x + h = 2αx + μ·(μ/(h − t)), without cancellation
-    slope = torch.where(negative, 2 * a, 1 + a)
-    linear = _zero_where(slope == 0, slope * x)
-    value = (linear + torch.where(negative, m * (m / (h - t)), h)) / 2
-    if not grads:
-        return (value,)
-    ratio = torch.where(torch.isinf(t), torch.sign(t), t / h)  # ∂h/∂t = t/h
-    ratio = _zero_where(h == 0, ratio)  # t = μ = 0: the mean of the one-sided slopes
-    m_over_h = _zero_where(h == 0, m / h)
-    d_x = torch.where(negative, 2 * a + c * m_over_h * (m / (h - t)), 1 + a + c * ratio) / 2
-    # ∂/∂α = x(1 − t/h)/2, with 1 − t/h = μ²/(h(h + t)) for t ≥ 0 (→ 0 like x⁻² at x → ∞)
-    one_minus = torch.where(negative, 1 - ratio, torch.where(h == 0, 1.0, m_over_h * (m / (h + t))))
-    finite_x = _zero_where(~torch.isfinite(x), x)
-    d_a = torch.where(negative, x, finite_x) * one_minus / 2
-    d_m = m_over_h / 2
-    return value, d_x, d_a, d_m
-
-
-def _evaluate(parts, x, a, m):
-    """parts(…)'s value in the compute dtype (fp32 for fp16/bf16/fp32, fp64 for fp64), in x's dtype."""
-    dtype = ops.compute_dtype(x.dtype)
-    return ops._in(parts(*ops._all_in(dtype, x, a, m), False)[0], x.dtype)
-
-
-def _gradients(parts, ctx, grad_output):
-    x, a, m = ctx.saved_tensors
-    dtype = ops.compute_dtype(x.dtype)
-    _, *partials = parts(*ops._all_in(dtype, x, a, m), True)
-    grad = ops._in(grad_output, dtype)
-    return tuple(
-        ops._in(ops._reduce_to(grad * partial, original.shape), original.dtype) if needed else None
-        for needed, partial, original in zip(ctx.needs_input_grad, partials, (x, a, m))
-    )
-
-
-class _SMU(torch.autograd.Function):
-    """SMU with its closed-form gradients (the forward saves only the inputs)."""
-
-    @staticmethod
-    def forward(ctx, x, a, m):
-        ctx.save_for_backward(x, a, m)
-        return _evaluate(_smu_parts, x, a, m)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return _gradients(_smu_parts, ctx, grad_output)
-
-
-class _SMU1(torch.autograd.Function):
-    """SMU-1 with its closed-form gradients."""
-
-    @staticmethod
-    def forward(ctx, x, a, m):
-        ctx.save_for_backward(x, a, m)
-        return _evaluate(_smu1_parts, x, a, m)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return _gradients(_smu1_parts, ctx, grad_output)
-
-
 def _formula(function, parts, x, alpha, mu):
+    """smu/smu1 with checked arguments: ``function`` the autograd.Function, ``parts`` its formula."""
     x = _input(x)
     a, m = _tensor(alpha, x, "alpha"), _tensor(mu, x, "mu")
     _check_shapes(x, [("alpha", a), ("mu", m)])
@@ -429,7 +332,7 @@ def _formula(function, parts, x, alpha, mu):
         raise SmoothfnError(f"mu must be a finite number, got {mu!r}")
     if torch.is_grad_enabled() and any(t.requires_grad for t in (x, a, m)):
         return function.apply(x, a, m)
-    return _evaluate(parts, x, a, m)  # no autograd node (and no Dynamo trace of one) to build
+    return smu_formulas.evaluate(parts, x, a, m)  # no autograd node (and no Dynamo trace of one) to build
 
 
 def smu(x, alpha=0.01, mu=2.5):
@@ -440,7 +343,7 @@ def smu(x, alpha=0.01, mu=2.5):
     with erfc in place of 1 + erf left of 0 (no cancellation), exact limits at ±∞ (αx and x)
     and closed-form gradients for x, ``alpha`` and ``mu`` (floats or tensors).
     """
-    return _formula(_SMU, _smu_parts, x, alpha, mu)
+    return _formula(smu_formulas.SMU, smu_formulas.smu_parts, x, alpha, mu)
 
 
 def smu1(x, alpha=0.01, mu=4.332461424154261e-09):
@@ -451,7 +354,7 @@ def smu1(x, alpha=0.01, mu=4.332461424154261e-09):
     Computed from the formula in fp32 for half inputs, as 2αx + μ²/(√(…) − (1 − α)x) left of
     0 (no cancellation), exact at ±∞, with closed-form gradients (finite at μ = 0).
     """
-    return _formula(_SMU1, _smu1_parts, x, alpha, mu)
+    return _formula(smu_formulas.SMU1, smu_formulas.smu1_parts, x, alpha, mu)
 
 
 def floor(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):

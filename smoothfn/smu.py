@@ -1,0 +1,116 @@
+r"""SMU and SMU-1 (Biswas et al.), the smooth maximum units, as autograd Functions with closed-form
+gradients for x, α and μ; :func:`smoothfn.functional.smu` and ``smu1`` check the arguments and
+call them.
+
+    SMU   = ((1 + α)x + (1 − α)x·erf(μ(1 − α)x))/2,
+    SMU-1 = ((1 + α)x + √(((1 − α)x)² + μ²))/2.
+
+Each ``*_parts`` computes the value (and with ``grads`` the three partial derivatives) in a form
+without cancellation left of 0 and with exact limits at ±∞.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from smoothfn import ops
+
+_SQRT_PI = math.sqrt(math.pi)
+
+
+def _zero_where(condition, t: torch.Tensor) -> torch.Tensor:
+    return torch.where(condition, torch.zeros_like(t), t)
+
+
+def smu_parts(x, a, m, grads: bool):
+    """SMU and, with ``grads``, (∂/∂x, ∂/∂α, ∂/∂μ); tensors of one dtype, finite limits at ±∞."""
+    c = 1 - a
+    mc = m * c
+    v = _zero_where(mc == 0, mc * x)  # μ(1 − α)x, 0 (not 0·∞) where μ(1 − α) = 0
+    s = torch.sign(v)
+    e = torch.erfc(torch.abs(v))
+    # (1 + α) + (1 − α)·erf(v) = 2 − (1 − α)·erfc(v) for v > 0, 2α + (1 − α)·erfc(−v) for v < 0:
+    # no cancellation left of 0, and exact limits at ±∞ (erfc(∞) = 0)
+    base = torch.where(s > 0, 2.0, torch.where(s < 0, 2 * a, 1 + a))
+    bracket = base - s * c * e
+    value = _zero_where(bracket == 0, x * bracket) / 2  # x·0 stays 0 at x = ±∞ (α = 0, x → −∞)
+    if not grads:
+        return (value,)
+    finite_v = _zero_where(~torch.isfinite(v), v)
+    g = finite_v * torch.exp(-finite_v * finite_v) / _SQRT_PI  # v·e^(−v²)/√π, 0 at |v| = ∞
+    finite_x = _zero_where(~torch.isfinite(x), x)
+    erfc_v = torch.where(s < 0, 2 - e, e)
+    d_x = bracket / 2 + c * g
+    d_a = _zero_where(erfc_v == 0, x * erfc_v) / 2 - finite_x * g
+    cx = c * finite_x
+    d_m = cx * (cx * torch.exp(-v * v)) / _SQRT_PI
+    return value, d_x, d_a, d_m
+
+
+def smu1_parts(x, a, m, grads: bool):
+    """SMU-1 and, with ``grads``, (∂/∂x, ∂/∂α, ∂/∂μ); finite at μ = 0 and exact at ±∞."""
+    c = 1 - a
+    t = _zero_where(c == 0, c * x)  # (1 − α)x
+    h = torch.hypot(t, m)
+    negative = t < 0
+    # for t < 0, h − |t| = μ²/(h + |t|): (1 + α)x + h = 2αx + μ·(μ/(h − t)), without cancellation
+    slope = torch.where(negative, 2 * a, 1 + a)
+    linear = _zero_where(slope == 0, slope * x)
+    value = (linear + torch.where(negative, m * (m / (h - t)), h)) / 2
+    if not grads:
+        return (value,)
+    ratio = torch.where(torch.isinf(t), torch.sign(t), t / h)  # ∂h/∂t = t/h
+    ratio = _zero_where(h == 0, ratio)  # t = μ = 0: the mean of the one-sided slopes
+    m_over_h = _zero_where(h == 0, m / h)
+    d_x = torch.where(negative, 2 * a + c * m_over_h * (m / (h - t)), 1 + a + c * ratio) / 2
+    # ∂/∂α = x(1 − t/h)/2, with 1 − t/h = μ²/(h(h + t)) for t ≥ 0 (→ 0 like x⁻² at x → ∞)
+    one_minus = torch.where(negative, 1 - ratio, torch.where(h == 0, 1.0, m_over_h * (m / (h + t))))
+    finite_x = _zero_where(~torch.isfinite(x), x)
+    d_a = torch.where(negative, x, finite_x) * one_minus / 2
+    d_m = m_over_h / 2
+    return value, d_x, d_a, d_m
+
+
+def evaluate(parts, x, a, m):
+    """parts(…)'s value in the compute dtype (fp32 for fp16/bf16/fp32, fp64 for fp64), in x's dtype."""
+    dtype = ops.compute_dtype(x.dtype)
+    return ops._in(parts(*ops._all_in(dtype, x, a, m), False)[0], x.dtype)
+
+
+def gradients(parts, ctx, grad_output):
+    x, a, m = ctx.saved_tensors
+    dtype = ops.compute_dtype(x.dtype)
+    _, *partials = parts(*ops._all_in(dtype, x, a, m), True)
+    grad = ops._in(grad_output, dtype)
+    return tuple(
+        ops._in(ops._reduce_to(grad * partial, original.shape), original.dtype) if needed else None
+        for needed, partial, original in zip(ctx.needs_input_grad, partials, (x, a, m))
+    )
+
+
+class SMU(torch.autograd.Function):
+    """SMU with its closed-form gradients (the forward saves only the inputs)."""
+
+    @staticmethod
+    def forward(ctx, x, a, m):
+        ctx.save_for_backward(x, a, m)
+        return evaluate(smu_parts, x, a, m)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return gradients(smu_parts, ctx, grad_output)
+
+
+class SMU1(torch.autograd.Function):
+    """SMU-1 with its closed-form gradients."""
+
+    @staticmethod
+    def forward(ctx, x, a, m):
+        ctx.save_for_backward(x, a, m)
+        return evaluate(smu1_parts, x, a, m)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return gradients(smu1_parts, ctx, grad_output)
