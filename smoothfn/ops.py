@@ -20,9 +20,10 @@ import os
 
 import torch
 
+from smoothfn import generated as generated_package
 from smoothfn import triton_launch, twin_slices
 from smoothfn.errors import DivergentPairError, NoClosedFormError, SmoothfnError
-from smoothfn.generated import MODULES, UNAVAILABLE
+from smoothfn.generated import AVAILABLE, UNAVAILABLE
 from smoothfn.shapes import broadcast_shape
 
 
@@ -32,7 +33,8 @@ def compute_dtype(dtype: torch.dtype) -> torch.dtype:
 
 def generated(function: str, kernel: str):
     """The generated module of a pair, or a clear error naming why there is none."""
-    module = MODULES.get((function, kernel))
+    # attribute access, not importlib: torch.compile resolves it at trace time (see the package)
+    module = getattr(generated_package, f"{function}_{kernel}") if (function, kernel) in AVAILABLE else None
     reason = UNAVAILABLE.get((function, kernel), "not in the catalog")
     if module is None and " diverges" in reason:  # the generator's refusal: every divergent pair alike
         raise DivergentPairError(f"no kernel for {function} ∗ {kernel}: {reason}")

@@ -20,7 +20,8 @@ import torch
 import smoothfn.functional as F
 from smoothfn import ops
 from smoothfn.errors import SmoothfnError
-from smoothfn.generated import AVAILABLE, MODULES
+from smoothfn.generated import AVAILABLE
+from smoothfn.generated import module as pair_module
 from smoothfn.staircase_series import TWINS
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
@@ -55,7 +56,7 @@ def close(got, expected, rel, natural):
 
 @pytest.mark.parametrize("f,k", AVAILABLE)
 def test_kernels_match_the_twin_fp64(f, k):
-    m = MODULES[(f, k)]
+    m = pair_module(f, k)
     for w in (1e-3, 0.7, 25.0):
         xs = [c * w + s for c in (-300, -40, -8, -1.3, -0.2, 0, 0.05, 0.9, 3.3, 12, 70) for s in (0, 0.61)]
         for full in (False, True):
@@ -69,7 +70,7 @@ def test_kernels_match_the_twin_fp64(f, k):
                 assert close(a, b, 1e-11, scale), f"∂/∂{name}, w={w}, full parameters: {full}"
 
 
-RAMPS = [pair for pair in AVAILABLE if hasattr(MODULES[pair], "narrow_ramp")]  # the clamp-like pairs
+RAMPS = [pair for pair in AVAILABLE if hasattr(pair_module(*pair), "narrow_ramp")]  # the clamp-like pairs
 
 
 @pytest.mark.parametrize("f,k", RAMPS)
@@ -77,7 +78,7 @@ def test_narrow_ramp_kernels_match_the_twin(f, k):
     """Widths far above the kink spacing take the ramp's quadrature (smoothfn.codegen.ramp_source):
     scalar arguments (one test for the launch) and full-size ones (a block-wide test), both
     dtypes, and a width per element that switches form within one block."""
-    m = MODULES[(f, k)]
+    m = pair_module(f, k)
     for dtype, rel in ((torch.float64, 1e-12), (torch.float32, 2e-6)):
         for w in (60.0, 1e3):
             xs = [c * w + s for c in (-40, -3, -0.5, 0, 0.01, 0.4, 2, 30) for s in (0, 0.3, -1.1)]
@@ -96,7 +97,7 @@ def test_narrow_ramp_kernels_match_the_twin(f, k):
 
 @pytest.mark.parametrize("f,k", AVAILABLE)
 def test_kernels_fp32_agree_with_fp64_and_stay_finite(f, k):
-    m = MODULES[(f, k)]
+    m = pair_module(f, k)
     for w in (1e-6, 1e-2, 1.0, 30.0):
         xs = torch.cat([torch.linspace(-60, 60, 397, dtype=torch.float64) * w + 0.3, torch.tensor(EXTREMES)]).to(DEVICE)
         x64, w64, p64 = arguments(m, xs, w, torch.float64)
@@ -118,7 +119,7 @@ def test_kernels_fp32_agree_with_fp64_and_stay_finite(f, k):
 @pytest.mark.parametrize("f,k", [("relu", "gaussian"), ("leaky_relu", "logistic"), ("clamp", "laplace"),
                                  ("sign", "cauchy"), ("hardswish", "uniform")])
 def test_half_inputs_are_computed_in_fp32(f, k, dtype):
-    m = MODULES[(f, k)]
+    m = pair_module(f, k)
     xs = torch.linspace(-8, 8, 1001, dtype=torch.float64)
     x, w, params = arguments(m, xs, 0.5, dtype)
     v_tri, g_tri = run(m, "triton", x, w, params)
@@ -131,7 +132,7 @@ def test_half_inputs_are_computed_in_fp32(f, k, dtype):
 
 @pytest.mark.parametrize("n", [0, 1, 1023, 1025, 2**20 + 3])
 def test_sizes_and_scalar_parameter_partials(n):
-    m = MODULES[("leaky_relu", "gaussian")]
+    m = pair_module("leaky_relu", "gaussian")
     x = torch.randn(n, dtype=torch.float32, generator=torch.Generator().manual_seed(n)).to(DEVICE) * 3
     w = torch.tensor(0.6, device=DEVICE)
     alpha = torch.tensor(0.15, device=DEVICE)
