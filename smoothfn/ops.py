@@ -23,7 +23,7 @@ import torch
 from smoothfn import generated as generated_package
 from smoothfn import triton_launch, twin_slices
 from smoothfn.errors import DivergentPairError, NoClosedFormError, SmoothfnError
-from smoothfn.generated import AVAILABLE, UNAVAILABLE
+from smoothfn.generated import AVAILABLE, DIVERGENT, UNAVAILABLE
 from smoothfn.shapes import broadcast_shape
 
 
@@ -36,7 +36,7 @@ def generated(function: str, kernel: str):
     # attribute access, not importlib: torch.compile resolves it at trace time (see the package)
     module = getattr(generated_package, f"{function}_{kernel}") if (function, kernel) in AVAILABLE else None
     reason = UNAVAILABLE.get((function, kernel), "not in the catalog")
-    if module is None and " diverges" in reason:  # the generator's refusal: every divergent pair alike
+    if module is None and (function, kernel) in DIVERGENT:
         raise DivergentPairError(f"no kernel for {function} ∗ {kernel}: {reason}")
     if module is None and function in ("floor", "round"):  # a series, not a generated closed form
         from smoothfn.staircase_series import module_for

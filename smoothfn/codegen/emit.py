@@ -251,7 +251,8 @@ def _catalog_order(result) -> tuple[int, int]:
 
 
 def kernel_column(kernel: str):
-    """(function, kernel, (torch, triton) sources or None, reason or None) for every function."""
+    """(function, kernel, (torch, triton) sources or None, reason or None, diverges) for every
+    function."""
     from smoothfn.catalog.functions import FUNCTIONS
 
     if kernel == "__blocks__":
@@ -260,9 +261,9 @@ def kernel_column(kernel: str):
     out = []
     for f in FUNCTIONS:
         try:
-            out.append((f, kernel, pair_sources(f, kernel), None))
+            out.append((f, kernel, pair_sources(f, kernel), None, False))
         except (NoStableFormError, DivergentConvolutionError, NoClosedFormError) as error:
-            out.append((f, kernel, None, str(error)))
+            out.append((f, kernel, None, str(error), isinstance(error, DivergentConvolutionError)))
     return out
 
 
@@ -273,11 +274,13 @@ def generate_sources(jobs: int | None = None) -> dict[str, str]:
 
     columns = map_in_fresh_interpreters(kernel_column, ["__blocks__", *KERNELS], jobs)
     files = {"building_blocks.py": columns[0][0], "triton/building_blocks.py": columns[0][1]}
-    available, unavailable = [], {}
+    available, unavailable, divergent = [], {}, []
     results = sorted((r for column in columns[1:] for r in column), key=_catalog_order)
-    for f, k, sources, reason in results:
+    for f, k, sources, reason, diverges in results:
         if sources is None:
             unavailable[(f, k)] = reason
+            if diverges:
+                divergent.append((f, k))
         else:
             files[f"{f}_{k}.py"], files[f"triton/{f}_{k}.py"] = sources
             available.append((f, k))
@@ -297,6 +300,11 @@ def generate_sources(jobs: int | None = None) -> dict[str, str]:
         "UNAVAILABLE = {",
         *[f"    {pair!r}: {reason!r}," for pair, reason in unavailable.items()],
         "}",
+        "",
+        "# the unavailable pairs whose convolution diverges (the others have no tail-stable form)",
+        "DIVERGENT = frozenset({",
+        *[f"    {pair!r}," for pair in divergent],
+        "})",
         "",
         "_PAIR_MODULES = frozenset(f'{function}_{kernel}' for function, kernel in AVAILABLE)",
         "",

@@ -124,6 +124,18 @@ UNAVAILABLE = {
     ('round', 'triangular'): 'round: staircases have a series form, not a tail-stable one',
 }
 
+# the unavailable pairs whose convolution diverges (the others have no tail-stable form)
+DIVERGENT = frozenset({
+    ('relu', 'cauchy'),
+    ('leaky_relu', 'cauchy'),
+    ('abs', 'cauchy'),
+    ('hardswish', 'cauchy'),
+    ('max', 'cauchy'),
+    ('min', 'cauchy'),
+    ('floor', 'cauchy'),
+    ('round', 'cauchy'),
+})
+
 _PAIR_MODULES = frozenset(f'{function}_{kernel}' for function, kernel in AVAILABLE)
 
 
