@@ -129,7 +129,10 @@ def test_clamp_like_functions_at_widths_far_above_the_kink_spacing(f, k):
     switch, against mpmath: f_w = y_low + s·∫_{c1}^{c2} F((x − c)/w) dc (Fubini on the convolution;
     F the catalog's CDF, split at the kernel's knots); fp32 against fp64 at the same inputs within
     a few units of the last place of the ramp's height, where the tail-stable form had lost
-    w/(c2 − c1) of them (clamp ∗ gaussian at w = 1000: 8% of the value near the middle)."""
+    w/(c2 − c1) of them (clamp ∗ gaussian at w = 1000: 8% of the value near the middle). The same
+    for ∂f_w/∂x = s·(F((x − c1)/w) − F((x − c2)/w)) and ∂f_w/∂w = −s·∫ u·k(u) du over
+    (x − c2)/w ≤ u ≤ (x − c1)/w, which the ramp takes as means over the interval (the tail-stable
+    differences had lost as much: in fp32 at w = 1e6, 27% of ∂/∂x, 10⁴ times ∂/∂w)."""
     import mpmath
     import sympy as sp
 
@@ -140,19 +143,34 @@ def test_clamp_like_functions_at_widths_far_above_the_kink_spacing(f, k):
               "hardsigmoid": (-3.0, 3.0)}[f]
     low, high = float(exact(-1e300)), float(exact(1e300))
     cdf = sp.lambdify(d.kernel.z, d.kernel.cdf(d.kernel.z), "mpmath")
+    pdf = sp.lambdify(d.kernel.z, d.kernel.pdf(d.kernel.z), "mpmath")
     knots = [float(e) for p in d.kernel.pieces for e in (p.lo, p.hi) if e.is_finite]
     m = module(f, k)
     for w in (2 * (c2 - c1) / 0.1, (c2 - c1) / 0.04, 1e3, 1e6):
         xs = [c * w + s for c in (-30, -2, -0.4, 0, 0.3, 1.5, 12) for s in (0, 0.61)]
         value = m.forward(*arguments(f, xs, w, torch.float64))
+        slope, width_slope = m.backward(*arguments(f, xs, w, torch.float64))[:2]
+        peak = abs(high - low) / w  # the order of the largest ∂f_w/∂x and ∂f_w/∂w
         with mpmath.workdps(30):
-            for x, v in zip(xs, value.tolist()):
+            for x, v, dv, dw in zip(xs, value.tolist(), slope.tolist(), width_slope.tolist()):
                 cuts = sorted({c1, c2, *[x - w * q for q in knots if c1 < x - w * q < c2]})
                 integral = mpmath.quad(lambda c, x=x, w=w: cdf((x - mpmath.mpf(c)) / w), cuts)
                 expected = float(low + (high - low) / (c2 - c1) * integral)
                 assert abs(v - expected) <= 1e-13 * (abs(expected) + abs(high - low)), f"f_w at x={x}, w={w}"
+                mp_x, mp_w = mpmath.mpf(x), mpmath.mpf(w)
+                expected = float((high - low) / (c2 - c1) * (cdf((mp_x - c1) / mp_w) - cdf((mp_x - c2) / mp_w)))
+                assert abs(dv - expected) <= 1e-12 * abs(expected) + 1e-15 * peak, f"∂f_w/∂x at x={x}, w={w}"
+                a, b = (mp_x - c1) / mp_w, (mp_x - c2) / mp_w
+                cuts = sorted({b, a, *[q for q in knots if b < q < a]})
+                moment = mpmath.quad(lambda u: u * pdf(u), cuts)
+                expected = float(-(high - low) / (c2 - c1) * moment)
+                assert abs(dw - expected) <= 1e-12 * abs(expected) + 1e-15 * peak, f"∂f_w/∂w at x={x}, w={w}"
         x32 = torch.tensor(xs, dtype=torch.float32)
         v32 = m.forward(*arguments(f, x32, w, torch.float32)).double()
         v64 = m.forward(*arguments(f, x32.double(), w, torch.float64))
         height = abs(high - low)
         assert ((v32 - v64).abs() <= 4 * 2**-24 * (v64.abs() + height)).all(), f"fp32 at w={w}: {v32 - v64}"
+        for name, d32, d64 in zip("xw", m.backward(*arguments(f, x32, w, torch.float32)),
+                                  m.backward(*arguments(f, x32.double(), w, torch.float64))):
+            d32 = d32.double()
+            assert ((d32 - d64).abs() <= 16 * 2**-24 * d64.abs() + 1e-7 * peak).all(), f"fp32 ∂/∂{name} at w={w}"

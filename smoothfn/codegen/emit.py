@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from smoothfn.codegen.ramp_source import kernel_knots, narrow_ramp_lines, node_count, ramp_lines
+from smoothfn.codegen.ramp_source import kernel_knots, narrow_ramp_lines, node_count, ramp_lines, ramp_means_lines
 from smoothfn.codegen.staircase_source import staircase_wide_lines
 from smoothfn.codegen.torch_printer import torch_code, torch_math_imports, torch_namespace
 from smoothfn.codegen.triton_printer import triton_code
@@ -104,8 +104,8 @@ def building_blocks_source(blocks) -> str:
         "pdf_{kernel}(z) = k(|z|) (the kernels are symmetric);",
         "staircase_wide_{kernel}(r, w): floor_w in closed form for the compact polynomial kernels",
         "(smoothfn.derivation.staircase);",
-        "narrow_ramp(span, w), ramp_{kernel}(a, h, low, high): clamp-like functions at widths far above",
-        "their kink spacing (smoothfn.codegen.ramp_source).",
+        "narrow_ramp(span, w), ramp_{kernel}(a, h, low, high), ramp_means_{kernel}(a, h): clamp-like",
+        "functions at widths far above their kink spacing (smoothfn.codegen.ramp_source).",
         '"""',
         "",
         "import math  # noqa: F401",
@@ -121,6 +121,7 @@ def building_blocks_source(blocks) -> str:
         if wide is not None:
             body += ["", *staircase_wide_lines(kernel, wide, torch_code, "torch.floor"), ""]
         body += ["", *ramp_lines(kernel, knots, count, "torch"), ""]
+        body += ["", *ramp_means_lines(kernel, knots, count, "torch"), ""]
     lines += torch_math_imports("\n".join(body))
     return "\n".join(lines + body).rstrip() + "\n"
 
@@ -193,7 +194,7 @@ def derivation_sources(d) -> tuple[str, str]:
     ]
     ramp = _ramp_calls(form, kernel, symbols, torch_code)
     if ramp is not None:
-        used = sorted({*used, "narrow_ramp", f"ramp_{kernel}"})
+        used = sorted({*used, "narrow_ramp", f"ramp_{kernel}", f"ramp_means_{kernel}"})
     if used:
         lines += ["from smoothfn.generated.building_blocks import " + ", ".join(used), ""]
     if ramp is not None:
@@ -219,7 +220,21 @@ def derivation_sources(d) -> tuple[str, str]:
     ]
     for symbol, e in replacements:
         body.append(f"    {symbol} = {torch_code(e, 'x')}")
-    body.append("    return (" + ", ".join(torch_code(g, "x") for g in reduced) + ",)")
+    gradients = "(" + ", ".join(torch_code(g, "x") for g in reduced) + ",)"
+    if ramp is not None:  # ∂f_w/∂x and ∂f_w/∂w of the narrow ramp: means over it, not differences
+        narrow, _, means, scale = ramp
+        body += [
+            f"    gradients = {gradients}",
+            f"    narrow = {narrow}",
+            "    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager",
+            "        return gradients",
+            f"    density, moment = {means}",
+            f"    scale = {scale}",
+            "    return (torch.where(narrow, scale * density, gradients[0]),",
+            "            torch.where(narrow, -scale * moment, gradients[1]), *gradients[2:])",
+        ]
+    else:
+        body.append(f"    return {gradients}")
     twin = "\n".join(lines + torch_math_imports("\n".join(body)) + body) + "\n"
     kernels = triton_pair_source(f"{function} ∗ {kernel}", d.params, value, replacements, reduced, used,
                                  _ramp_calls(form, kernel, symbols, triton_code))
@@ -227,14 +242,16 @@ def derivation_sources(d) -> tuple[str, str]:
 
 
 def _ramp_calls(form, kernel: str, symbols, code):
-    """(narrow_ramp(c2 − c1, w), ramp_<kernel>((x − c1)/w, (c2 − c1)/w, y_low, y_high)) printed by
-    ``code`` for a clamp-like function, else None (smoothfn.codegen.ramp_source)."""
+    """(narrow_ramp(c2 − c1, w), ramp_<kernel>(a, h, y_low, y_high), ramp_means_<kernel>(a, h),
+    (y_high − y_low)/w), a = (x − c1)/w and h = (c2 − c1)/w, printed by ``code`` for a clamp-like
+    function, else None (smoothfn.codegen.ramp_source)."""
     if form.ramp is None:
         return None
     c1, c2, low, high = (sp.sympify(e).subs(symbols) for e in form.ramp)
     x, w = sp.Symbol("x"), sp.Symbol("w")
     arguments = [(x - c1) / w, (c2 - c1) / w, low, high]
-    return f"narrow_ramp({code(c2 - c1, 'x')}, w)", f"ramp_{kernel}({', '.join(code(e, 'x') for e in arguments)})"
+    return (f"narrow_ramp({code(c2 - c1, 'x')}, w)", f"ramp_{kernel}({', '.join(code(e, 'x') for e in arguments)})",
+            f"ramp_means_{kernel}({', '.join(code(e, 'x') for e in arguments[:2])})", code((high - low) / w, "x"))
 
 
 def _block_name(f) -> str:

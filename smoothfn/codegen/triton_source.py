@@ -21,7 +21,7 @@ import re
 
 import sympy as sp
 
-from smoothfn.codegen.ramp_source import narrow_ramp_lines, ramp_lines
+from smoothfn.codegen.ramp_source import narrow_ramp_lines, ramp_lines, ramp_means_lines
 from smoothfn.codegen.staircase_source import staircase_wide_lines
 from smoothfn.codegen.torch_printer import called_functions
 from smoothfn.codegen.triton_printer import triton_code
@@ -85,6 +85,7 @@ def triton_building_blocks_source(blocks) -> str:
         if wide is not None:
             lines += ["", "@triton.jit", *staircase_wide_lines(kernel, wide, triton_code, "tl.floor"), ""]
         lines += ["", "@triton.jit", *ramp_lines(kernel, knots, count, "triton"), ""]
+        lines += ["", "@triton.jit", *ramp_means_lines(kernel, knots, count, "triton"), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -93,9 +94,10 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
 
     ``value`` is f_w and ``gradients`` the CSE-reduced derivatives (after ``replacements``), all
     in the symbols x, w and the parameter names; ``used`` names the building blocks called;
-    ``ramp``, for a clamp-like function, the printed calls (narrow_ramp(…), ramp_<kernel>(…)) that
-    replace f_w where the kinks are close relative to the width (smoothfn.codegen.ramp_source),
-    evaluated only in the blocks that hold such an element.
+    ``ramp``, for a clamp-like function, the printed (narrow_ramp(…), ramp_<kernel>(…),
+    ramp_means_<kernel>(…), (y_high − y_low)/w) that replace f_w, ∂f_w/∂x and ∂f_w/∂w where the
+    kinks are close relative to the width (smoothfn.codegen.ramp_source), evaluated only in the
+    blocks that hold such an element.
     """
     clashes = [p for p in params if p in RESERVED or p in MATH_FUNCTIONS or re.fullmatch(r"t\d+", p)
                or p.endswith(("_ptr", "_FULL"))]
@@ -140,7 +142,7 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
         f"                   {', '.join(flags)}):",
         *loads(),
         f"    out = {triton_code(value, 'x')}",
-        *_ramp_lines(ramp, arguments),
+        *_ramp_lines(ramp and ramp[0], [f"out = tl.where(narrow, {ramp[1]}, out)"] if ramp else [], arguments),
         "    tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)",
         "",
         "",
@@ -162,6 +164,11 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
         lines += [f"    if NEED_{a.upper()}:", f"        g = dy * ({triton_code(gradient, 'x')})"]
         store = f"tl.store(g{a}_ptr + offsets, g.to(g{a}_ptr.dtype.element_ty), mask=mask)"
         partial = f"tl.store(g{a}_ptr + pid, tl.sum(tl.where(mask, g, 0.0), axis=0))"
+        if ramp and a in ("x", "w"):  # the narrow ramp's means (smoothfn.codegen.ramp_source)
+            sign = "" if a == "x" else "-"
+            switch = [f"density, moment = {ramp[2]}",
+                      f"g = tl.where(narrow, dy * ({sign}({ramp[3]}) * {'density' if a == 'x' else 'moment'}), g)"]
+            lines += [f"    {line}" for line in _ramp_lines(ramp[0], switch, arguments)]
         if a == "x":
             lines.append(f"        {store}")
         else:
@@ -174,12 +181,12 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     return "\n".join(lines) + "\n"
 
 
-def _ramp_lines(ramp, arguments) -> list[str]:
-    """The forward's switch to the narrow ramp: a scalar test when every argument is scalar, else
-    a block-wide any() (the ramp's quadrature runs only in blocks that need it)."""
-    if ramp is None:
+def _ramp_lines(narrow, statements, arguments) -> list[str]:
+    """``statements`` run where some element is ``narrow`` (the narrow ramp): a scalar test when
+    every argument is scalar, else a block-wide any() (the ramp's quadrature runs only in blocks
+    that need it)."""
+    if narrow is None:
         return []
-    narrow, value = ramp
     return [
         f"    narrow = {narrow}",
         f"    if {' or '.join(f'{a.upper()}_FULL' for a in arguments)}:",
@@ -187,5 +194,5 @@ def _ramp_lines(ramp, arguments) -> list[str]:
         "    else:",
         "        any_narrow = narrow",
         "    if any_narrow:",
-        f"        out = tl.where(narrow, {value}, out)",
+        *[f"        {statement}" for statement in statements],
     ]

@@ -8,8 +8,8 @@ zdS{j}_{kernel}(z) = z·S_j'(z) (0 at ±inf);
 pdf_{kernel}(z) = k(|z|) (the kernels are symmetric);
 staircase_wide_{kernel}(r, w): floor_w in closed form for the compact polynomial kernels
 (smoothfn.derivation.staircase);
-narrow_ramp(span, w), ramp_{kernel}(a, h, low, high): clamp-like functions at widths far above
-their kink spacing (smoothfn.codegen.ramp_source).
+narrow_ramp(span, w), ramp_{kernel}(a, h, low, high), ramp_means_{kernel}(a, h): clamp-like
+functions at widths far above their kink spacing (smoothfn.codegen.ramp_source).
 """
 
 import math  # noqa: F401
@@ -97,6 +97,25 @@ def ramp_gaussian(a, h, low, high):
     return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
+def ramp_means_gaussian(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    density0_0 = pdf_gaussian(u0_0)
+    moment0_0 = torch.clamp(u0_0, -1e30, 1e30) * density0_0
+    u0_1 = a - (0.33000947820757187) * h
+    density0_1 = pdf_gaussian(u0_1)
+    moment0_1 = torch.clamp(u0_1, -1e30, 1e30) * density0_1
+    u0_2 = a - (0.6699905217924281) * h
+    density0_2 = pdf_gaussian(u0_2)
+    moment0_2 = torch.clamp(u0_2, -1e30, 1e30) * density0_2
+    u0_3 = a - (0.9305681557970263) * h
+    density0_3 = pdf_gaussian(u0_3)
+    moment0_3 = torch.clamp(u0_3, -1e30, 1e30) * density0_3
+    density = (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3)
+    moment = (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3)
+    return density, moment
+
+
 def pdf_logistic(z):
     u = torch.abs(z)
     return torch.exp(-u)/(1 + torch.exp(-u))**2
@@ -151,6 +170,25 @@ def ramp_logistic(a, h, low, high):
     below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
     above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
     return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+def ramp_means_logistic(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    density0_0 = pdf_logistic(u0_0)
+    moment0_0 = torch.clamp(u0_0, -1e30, 1e30) * density0_0
+    u0_1 = a - (0.33000947820757187) * h
+    density0_1 = pdf_logistic(u0_1)
+    moment0_1 = torch.clamp(u0_1, -1e30, 1e30) * density0_1
+    u0_2 = a - (0.6699905217924281) * h
+    density0_2 = pdf_logistic(u0_2)
+    moment0_2 = torch.clamp(u0_2, -1e30, 1e30) * density0_2
+    u0_3 = a - (0.9305681557970263) * h
+    density0_3 = pdf_logistic(u0_3)
+    moment0_3 = torch.clamp(u0_3, -1e30, 1e30) * density0_3
+    density = (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3)
+    moment = (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3)
+    return density, moment
 
 
 def pdf_cauchy(z):
@@ -210,6 +248,25 @@ def ramp_cauchy(a, h, low, high):
     return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
+def ramp_means_cauchy(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    density0_0 = pdf_cauchy(u0_0)
+    moment0_0 = torch.clamp(u0_0, -1e30, 1e30) * density0_0
+    u0_1 = a - (0.33000947820757187) * h
+    density0_1 = pdf_cauchy(u0_1)
+    moment0_1 = torch.clamp(u0_1, -1e30, 1e30) * density0_1
+    u0_2 = a - (0.6699905217924281) * h
+    density0_2 = pdf_cauchy(u0_2)
+    moment0_2 = torch.clamp(u0_2, -1e30, 1e30) * density0_2
+    u0_3 = a - (0.9305681557970263) * h
+    density0_3 = pdf_cauchy(u0_3)
+    moment0_3 = torch.clamp(u0_3, -1e30, 1e30) * density0_3
+    density = (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3)
+    moment = (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3)
+    return density, moment
+
+
 def pdf_laplace(z):
     u = torch.abs(z)
     return 0.5*torch.exp(-u)
@@ -261,6 +318,7 @@ def ramp_laplace(a, h, low, high):
     """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
     s0 = torch.clamp((a - 0.0) / h, 0.0, 1.0)
     length0 = s0 - 0.0
+    length1 = 1.0 - s0
     u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
     tail = L0_laplace(torch.abs(u0_0))
     below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
@@ -277,7 +335,6 @@ def ramp_laplace(a, h, low, high):
     tail = L0_laplace(torch.abs(u0_3))
     below0_3 = torch.where(u0_3 < 0, tail, 1.0 - tail)
     above0_3 = torch.where(u0_3 < 0, 1.0 - tail, tail)
-    length1 = 1.0 - s0
     u1_0 = a - (s0 + 0.06943184420297371 * length1) * h
     tail = L0_laplace(torch.abs(u1_0))
     below1_0 = torch.where(u1_0 < 0, tail, 1.0 - tail)
@@ -297,6 +354,40 @@ def ramp_laplace(a, h, low, high):
     below = length0 * (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3) + length1 * (0.17392742256872692 * below1_0 + 0.32607257743127305 * below1_1 + 0.32607257743127305 * below1_2 + 0.17392742256872692 * below1_3)
     above = length0 * (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3) + length1 * (0.17392742256872692 * above1_0 + 0.32607257743127305 * above1_1 + 0.32607257743127305 * above1_2 + 0.17392742256872692 * above1_3)
     return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+def ramp_means_laplace(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = torch.clamp((a - 0.0) / h, 0.0, 1.0)
+    length0 = s0 - 0.0
+    length1 = 1.0 - s0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    density0_0 = pdf_laplace(u0_0)
+    moment0_0 = torch.clamp(u0_0, -1e30, 1e30) * density0_0
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h
+    density0_1 = pdf_laplace(u0_1)
+    moment0_1 = torch.clamp(u0_1, -1e30, 1e30) * density0_1
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h
+    density0_2 = pdf_laplace(u0_2)
+    moment0_2 = torch.clamp(u0_2, -1e30, 1e30) * density0_2
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h
+    density0_3 = pdf_laplace(u0_3)
+    moment0_3 = torch.clamp(u0_3, -1e30, 1e30) * density0_3
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h
+    density1_0 = pdf_laplace(u1_0)
+    moment1_0 = torch.clamp(u1_0, -1e30, 1e30) * density1_0
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h
+    density1_1 = pdf_laplace(u1_1)
+    moment1_1 = torch.clamp(u1_1, -1e30, 1e30) * density1_1
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h
+    density1_2 = pdf_laplace(u1_2)
+    moment1_2 = torch.clamp(u1_2, -1e30, 1e30) * density1_2
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h
+    density1_3 = pdf_laplace(u1_3)
+    moment1_3 = torch.clamp(u1_3, -1e30, 1e30) * density1_3
+    density = length0 * (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3) + length1 * (0.17392742256872692 * density1_0 + 0.32607257743127305 * density1_1 + 0.32607257743127305 * density1_2 + 0.17392742256872692 * density1_3)
+    moment = length0 * (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3) + length1 * (0.17392742256872692 * moment1_0 + 0.32607257743127305 * moment1_1 + 0.32607257743127305 * moment1_2 + 0.17392742256872692 * moment1_3)
+    return density, moment
 
 
 def pdf_uniform(z):
@@ -364,16 +455,16 @@ def ramp_uniform(a, h, low, high):
     s0 = torch.clamp((a - 1.0) / h, 0.0, 1.0)
     s1 = torch.clamp((a - -1.0) / h, 0.0, 1.0)
     length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = 1.0 - s1
     u0_0 = a - (0.0 + 0.5 * length0) * h
     tail = L0_uniform(torch.abs(u0_0))
     below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
     above0_0 = torch.where(u0_0 < 0, 1.0 - tail, tail)
-    length1 = s1 - s0
     u1_0 = a - (s0 + 0.5 * length1) * h
     tail = L0_uniform(torch.abs(u1_0))
     below1_0 = torch.where(u1_0 < 0, tail, 1.0 - tail)
     above1_0 = torch.where(u1_0 < 0, 1.0 - tail, tail)
-    length2 = 1.0 - s1
     u2_0 = a - (s1 + 0.5 * length2) * h
     tail = L0_uniform(torch.abs(u2_0))
     below2_0 = torch.where(u2_0 < 0, tail, 1.0 - tail)
@@ -381,6 +472,27 @@ def ramp_uniform(a, h, low, high):
     below = length0 * (1.0 * below0_0) + length1 * (1.0 * below1_0) + length2 * (1.0 * below2_0)
     above = length0 * (1.0 * above0_0) + length1 * (1.0 * above1_0) + length2 * (1.0 * above2_0)
     return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+def ramp_means_uniform(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = torch.clamp((a - 1.0) / h, 0.0, 1.0)
+    s1 = torch.clamp((a - -1.0) / h, 0.0, 1.0)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = 1.0 - s1
+    u0_0 = a - (0.0 + 0.5 * length0) * h
+    density0_0 = pdf_uniform(u0_0)
+    moment0_0 = torch.clamp(u0_0, -1e30, 1e30) * density0_0
+    u1_0 = a - (s0 + 0.5 * length1) * h
+    density1_0 = pdf_uniform(u1_0)
+    moment1_0 = torch.clamp(u1_0, -1e30, 1e30) * density1_0
+    u2_0 = a - (s1 + 0.5 * length2) * h
+    density2_0 = pdf_uniform(u2_0)
+    moment2_0 = torch.clamp(u2_0, -1e30, 1e30) * density2_0
+    density = length0 * (1.0 * density0_0) + length1 * (1.0 * density1_0) + length2 * (1.0 * density2_0)
+    moment = length0 * (1.0 * moment0_0) + length1 * (1.0 * moment1_0) + length2 * (1.0 * moment2_0)
+    return density, moment
 
 
 def pdf_student_t2(z):
@@ -452,6 +564,25 @@ def ramp_student_t2(a, h, low, high):
     below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
     above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
     return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+def ramp_means_student_t2(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    density0_0 = pdf_student_t2(u0_0)
+    moment0_0 = torch.clamp(u0_0, -1e30, 1e30) * density0_0
+    u0_1 = a - (0.33000947820757187) * h
+    density0_1 = pdf_student_t2(u0_1)
+    moment0_1 = torch.clamp(u0_1, -1e30, 1e30) * density0_1
+    u0_2 = a - (0.6699905217924281) * h
+    density0_2 = pdf_student_t2(u0_2)
+    moment0_2 = torch.clamp(u0_2, -1e30, 1e30) * density0_2
+    u0_3 = a - (0.9305681557970263) * h
+    density0_3 = pdf_student_t2(u0_3)
+    moment0_3 = torch.clamp(u0_3, -1e30, 1e30) * density0_3
+    density = (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3)
+    moment = (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3)
+    return density, moment
 
 
 def pdf_epanechnikov(z):
@@ -526,6 +657,8 @@ def ramp_epanechnikov(a, h, low, high):
     s0 = torch.clamp((a - 1.0) / h, 0.0, 1.0)
     s1 = torch.clamp((a - -1.0) / h, 0.0, 1.0)
     length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = 1.0 - s1
     u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
     tail = L0_epanechnikov(torch.abs(u0_0))
     below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
@@ -534,7 +667,6 @@ def ramp_epanechnikov(a, h, low, high):
     tail = L0_epanechnikov(torch.abs(u0_1))
     below0_1 = torch.where(u0_1 < 0, tail, 1.0 - tail)
     above0_1 = torch.where(u0_1 < 0, 1.0 - tail, tail)
-    length1 = s1 - s0
     u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
     tail = L0_epanechnikov(torch.abs(u1_0))
     below1_0 = torch.where(u1_0 < 0, tail, 1.0 - tail)
@@ -543,7 +675,6 @@ def ramp_epanechnikov(a, h, low, high):
     tail = L0_epanechnikov(torch.abs(u1_1))
     below1_1 = torch.where(u1_1 < 0, tail, 1.0 - tail)
     above1_1 = torch.where(u1_1 < 0, 1.0 - tail, tail)
-    length2 = 1.0 - s1
     u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
     tail = L0_epanechnikov(torch.abs(u2_0))
     below2_0 = torch.where(u2_0 < 0, tail, 1.0 - tail)
@@ -555,6 +686,36 @@ def ramp_epanechnikov(a, h, low, high):
     below = length0 * (0.5 * below0_0 + 0.5 * below0_1) + length1 * (0.5 * below1_0 + 0.5 * below1_1) + length2 * (0.5 * below2_0 + 0.5 * below2_1)
     above = length0 * (0.5 * above0_0 + 0.5 * above0_1) + length1 * (0.5 * above1_0 + 0.5 * above1_1) + length2 * (0.5 * above2_0 + 0.5 * above2_1)
     return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+def ramp_means_epanechnikov(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = torch.clamp((a - 1.0) / h, 0.0, 1.0)
+    s1 = torch.clamp((a - -1.0) / h, 0.0, 1.0)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = 1.0 - s1
+    u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
+    density0_0 = pdf_epanechnikov(u0_0)
+    moment0_0 = torch.clamp(u0_0, -1e30, 1e30) * density0_0
+    u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h
+    density0_1 = pdf_epanechnikov(u0_1)
+    moment0_1 = torch.clamp(u0_1, -1e30, 1e30) * density0_1
+    u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
+    density1_0 = pdf_epanechnikov(u1_0)
+    moment1_0 = torch.clamp(u1_0, -1e30, 1e30) * density1_0
+    u1_1 = a - (s0 + 0.7886751345948129 * length1) * h
+    density1_1 = pdf_epanechnikov(u1_1)
+    moment1_1 = torch.clamp(u1_1, -1e30, 1e30) * density1_1
+    u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
+    density2_0 = pdf_epanechnikov(u2_0)
+    moment2_0 = torch.clamp(u2_0, -1e30, 1e30) * density2_0
+    u2_1 = a - (s1 + 0.7886751345948129 * length2) * h
+    density2_1 = pdf_epanechnikov(u2_1)
+    moment2_1 = torch.clamp(u2_1, -1e30, 1e30) * density2_1
+    density = length0 * (0.5 * density0_0 + 0.5 * density0_1) + length1 * (0.5 * density1_0 + 0.5 * density1_1) + length2 * (0.5 * density2_0 + 0.5 * density2_1)
+    moment = length0 * (0.5 * moment0_0 + 0.5 * moment0_1) + length1 * (0.5 * moment1_0 + 0.5 * moment1_1) + length2 * (0.5 * moment2_0 + 0.5 * moment2_1)
+    return density, moment
 
 
 def pdf_triangular(z):
@@ -634,6 +795,9 @@ def ramp_triangular(a, h, low, high):
     s1 = torch.clamp((a - 0.0) / h, 0.0, 1.0)
     s2 = torch.clamp((a - -1.0) / h, 0.0, 1.0)
     length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = s2 - s1
+    length3 = 1.0 - s2
     u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
     tail = L0_triangular(torch.abs(u0_0))
     below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
@@ -642,7 +806,6 @@ def ramp_triangular(a, h, low, high):
     tail = L0_triangular(torch.abs(u0_1))
     below0_1 = torch.where(u0_1 < 0, tail, 1.0 - tail)
     above0_1 = torch.where(u0_1 < 0, 1.0 - tail, tail)
-    length1 = s1 - s0
     u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
     tail = L0_triangular(torch.abs(u1_0))
     below1_0 = torch.where(u1_0 < 0, tail, 1.0 - tail)
@@ -651,7 +814,6 @@ def ramp_triangular(a, h, low, high):
     tail = L0_triangular(torch.abs(u1_1))
     below1_1 = torch.where(u1_1 < 0, tail, 1.0 - tail)
     above1_1 = torch.where(u1_1 < 0, 1.0 - tail, tail)
-    length2 = s2 - s1
     u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
     tail = L0_triangular(torch.abs(u2_0))
     below2_0 = torch.where(u2_0 < 0, tail, 1.0 - tail)
@@ -660,7 +822,6 @@ def ramp_triangular(a, h, low, high):
     tail = L0_triangular(torch.abs(u2_1))
     below2_1 = torch.where(u2_1 < 0, tail, 1.0 - tail)
     above2_1 = torch.where(u2_1 < 0, 1.0 - tail, tail)
-    length3 = 1.0 - s2
     u3_0 = a - (s2 + 0.2113248654051871 * length3) * h
     tail = L0_triangular(torch.abs(u3_0))
     below3_0 = torch.where(u3_0 < 0, tail, 1.0 - tail)
@@ -672,3 +833,41 @@ def ramp_triangular(a, h, low, high):
     below = length0 * (0.5 * below0_0 + 0.5 * below0_1) + length1 * (0.5 * below1_0 + 0.5 * below1_1) + length2 * (0.5 * below2_0 + 0.5 * below2_1) + length3 * (0.5 * below3_0 + 0.5 * below3_1)
     above = length0 * (0.5 * above0_0 + 0.5 * above0_1) + length1 * (0.5 * above1_0 + 0.5 * above1_1) + length2 * (0.5 * above2_0 + 0.5 * above2_1) + length3 * (0.5 * above3_0 + 0.5 * above3_1)
     return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+def ramp_means_triangular(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = torch.clamp((a - 1.0) / h, 0.0, 1.0)
+    s1 = torch.clamp((a - 0.0) / h, 0.0, 1.0)
+    s2 = torch.clamp((a - -1.0) / h, 0.0, 1.0)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = s2 - s1
+    length3 = 1.0 - s2
+    u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
+    density0_0 = pdf_triangular(u0_0)
+    moment0_0 = torch.clamp(u0_0, -1e30, 1e30) * density0_0
+    u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h
+    density0_1 = pdf_triangular(u0_1)
+    moment0_1 = torch.clamp(u0_1, -1e30, 1e30) * density0_1
+    u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
+    density1_0 = pdf_triangular(u1_0)
+    moment1_0 = torch.clamp(u1_0, -1e30, 1e30) * density1_0
+    u1_1 = a - (s0 + 0.7886751345948129 * length1) * h
+    density1_1 = pdf_triangular(u1_1)
+    moment1_1 = torch.clamp(u1_1, -1e30, 1e30) * density1_1
+    u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
+    density2_0 = pdf_triangular(u2_0)
+    moment2_0 = torch.clamp(u2_0, -1e30, 1e30) * density2_0
+    u2_1 = a - (s1 + 0.7886751345948129 * length2) * h
+    density2_1 = pdf_triangular(u2_1)
+    moment2_1 = torch.clamp(u2_1, -1e30, 1e30) * density2_1
+    u3_0 = a - (s2 + 0.2113248654051871 * length3) * h
+    density3_0 = pdf_triangular(u3_0)
+    moment3_0 = torch.clamp(u3_0, -1e30, 1e30) * density3_0
+    u3_1 = a - (s2 + 0.7886751345948129 * length3) * h
+    density3_1 = pdf_triangular(u3_1)
+    moment3_1 = torch.clamp(u3_1, -1e30, 1e30) * density3_1
+    density = length0 * (0.5 * density0_0 + 0.5 * density0_1) + length1 * (0.5 * density1_0 + 0.5 * density1_1) + length2 * (0.5 * density2_0 + 0.5 * density2_1) + length3 * (0.5 * density3_0 + 0.5 * density3_1)
+    moment = length0 * (0.5 * moment0_0 + 0.5 * moment0_1) + length1 * (0.5 * moment1_0 + 0.5 * moment1_1) + length2 * (0.5 * moment2_0 + 0.5 * moment2_1) + length3 * (0.5 * moment3_0 + 0.5 * moment3_1)
+    return density, moment

@@ -6,7 +6,7 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_cauchy, S1_cauchy, narrow_ramp, ramp_cauchy, zdS1_cauchy
+from smoothfn.generated.building_blocks import S0_cauchy, S1_cauchy, narrow_ramp, ramp_cauchy, ramp_means_cauchy, zdS1_cauchy
 
 PARAMETERS = ('lo', 'hi')
 
@@ -29,4 +29,11 @@ def backward(x, w, lo, hi):
     t5 = S0_cauchy(t4)
     t6 = (lo > x)
     t7 = (hi > x)
-    return (t3 - t5 + torch.where(t6, 0, torch.where(t7, 1, torch.full_like(x, 0))), S1_cauchy(t2) - S1_cauchy(t4) - zdS1_cauchy(t2) + zdS1_cauchy(t4), -t3 + torch.where(t6, 1, torch.full_like(x, 0)), t5 + torch.where((t6 | t7), 0, torch.full_like(x, 1)),)
+    gradients = (t3 - t5 + torch.where(t6, 0, torch.where(t7, 1, torch.full_like(x, 0))), S1_cauchy(t2) - S1_cauchy(t4) - zdS1_cauchy(t2) + zdS1_cauchy(t4), -t3 + torch.where(t6, 1, torch.full_like(x, 0)), t5 + torch.where((t6 | t7), 0, torch.full_like(x, 1)),)
+    narrow = narrow_ramp(hi - lo, w)
+    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
+        return gradients
+    density, moment = ramp_means_cauchy((-lo + x)/w, (hi - lo)/w)
+    scale = (hi - lo)/w
+    return (torch.where(narrow, scale * density, gradients[0]),
+            torch.where(narrow, -scale * moment, gradients[1]), *gradients[2:])

@@ -6,7 +6,7 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_logistic, S1_logistic, narrow_ramp, ramp_logistic, zdS1_logistic
+from smoothfn.generated.building_blocks import S0_logistic, S1_logistic, narrow_ramp, ramp_logistic, ramp_means_logistic, zdS1_logistic
 
 PARAMETERS = ()
 
@@ -24,4 +24,11 @@ def backward(x, w):
     t0 = (1 / w)
     t1 = t0*(x + (-3))
     t2 = t0*(x + 3)
-    return (torch.where((x < (-3)), 0, torch.where((x < 3), 0.16666666666666666, torch.full_like(x, 0))) + (-0.16666666666666666)*S0_logistic(t1) + 0.16666666666666666*S0_logistic(t2), (-0.16666666666666666)*S1_logistic(t1) + 0.16666666666666666*S1_logistic(t2) + 0.16666666666666666*zdS1_logistic(t1) + (-0.16666666666666666)*zdS1_logistic(t2),)
+    gradients = (torch.where((x < (-3)), 0, torch.where((x < 3), 0.16666666666666666, torch.full_like(x, 0))) + (-0.16666666666666666)*S0_logistic(t1) + 0.16666666666666666*S0_logistic(t2), (-0.16666666666666666)*S1_logistic(t1) + 0.16666666666666666*S1_logistic(t2) + 0.16666666666666666*zdS1_logistic(t1) + (-0.16666666666666666)*zdS1_logistic(t2),)
+    narrow = narrow_ramp(6, w)
+    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
+        return gradients
+    density, moment = ramp_means_logistic((x + 3)/w, 6/w)
+    scale = (1 / w)
+    return (torch.where(narrow, scale * density, gradients[0]),
+            torch.where(narrow, -scale * moment, gradients[1]), *gradients[2:])

@@ -6,7 +6,7 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_epanechnikov, S1_epanechnikov, narrow_ramp, ramp_epanechnikov, zdS1_epanechnikov
+from smoothfn.generated.building_blocks import S0_epanechnikov, S1_epanechnikov, narrow_ramp, ramp_epanechnikov, ramp_means_epanechnikov, zdS1_epanechnikov
 
 PARAMETERS = ()
 
@@ -24,4 +24,11 @@ def backward(x, w):
     t0 = (1 / w)
     t1 = t0*x
     t2 = t0*(x + (-6))
-    return (torch.where((x < 0), 0, torch.where((x < 6), 1, torch.full_like(x, 0))) + S0_epanechnikov(t1) - S0_epanechnikov(t2), S1_epanechnikov(t1) - S1_epanechnikov(t2) - zdS1_epanechnikov(t1) + zdS1_epanechnikov(t2),)
+    gradients = (torch.where((x < 0), 0, torch.where((x < 6), 1, torch.full_like(x, 0))) + S0_epanechnikov(t1) - S0_epanechnikov(t2), S1_epanechnikov(t1) - S1_epanechnikov(t2) - zdS1_epanechnikov(t1) + zdS1_epanechnikov(t2),)
+    narrow = narrow_ramp(6, w)
+    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
+        return gradients
+    density, moment = ramp_means_epanechnikov(x/w, 6/w)
+    scale = 6/w
+    return (torch.where(narrow, scale * density, gradients[0]),
+            torch.where(narrow, -scale * moment, gradients[1]), *gradients[2:])

@@ -123,6 +123,26 @@ def ramp_gaussian(a, h, low, high):
 
 
 @triton.jit
+def ramp_means_gaussian(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    density0_0 = pdf_gaussian(u0_0)
+    moment0_0 = tl.minimum(tl.maximum(u0_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_0
+    u0_1 = a - (0.33000947820757187) * h
+    density0_1 = pdf_gaussian(u0_1)
+    moment0_1 = tl.minimum(tl.maximum(u0_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_1
+    u0_2 = a - (0.6699905217924281) * h
+    density0_2 = pdf_gaussian(u0_2)
+    moment0_2 = tl.minimum(tl.maximum(u0_2, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_2
+    u0_3 = a - (0.9305681557970263) * h
+    density0_3 = pdf_gaussian(u0_3)
+    moment0_3 = tl.minimum(tl.maximum(u0_3, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_3
+    density = (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3)
+    moment = (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3)
+    return density, moment
+
+
+@triton.jit
 def pdf_logistic(z):
     u = tl.abs(z)
     return divide(exp(-u), ((1 + exp(-u))*(1 + exp(-u))))
@@ -184,6 +204,26 @@ def ramp_logistic(a, h, low, high):
     below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
     above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
     return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+@triton.jit
+def ramp_means_logistic(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    density0_0 = pdf_logistic(u0_0)
+    moment0_0 = tl.minimum(tl.maximum(u0_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_0
+    u0_1 = a - (0.33000947820757187) * h
+    density0_1 = pdf_logistic(u0_1)
+    moment0_1 = tl.minimum(tl.maximum(u0_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_1
+    u0_2 = a - (0.6699905217924281) * h
+    density0_2 = pdf_logistic(u0_2)
+    moment0_2 = tl.minimum(tl.maximum(u0_2, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_2
+    u0_3 = a - (0.9305681557970263) * h
+    density0_3 = pdf_logistic(u0_3)
+    moment0_3 = tl.minimum(tl.maximum(u0_3, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_3
+    density = (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3)
+    moment = (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3)
+    return density, moment
 
 
 @triton.jit
@@ -252,6 +292,26 @@ def ramp_cauchy(a, h, low, high):
 
 
 @triton.jit
+def ramp_means_cauchy(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    density0_0 = pdf_cauchy(u0_0)
+    moment0_0 = tl.minimum(tl.maximum(u0_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_0
+    u0_1 = a - (0.33000947820757187) * h
+    density0_1 = pdf_cauchy(u0_1)
+    moment0_1 = tl.minimum(tl.maximum(u0_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_1
+    u0_2 = a - (0.6699905217924281) * h
+    density0_2 = pdf_cauchy(u0_2)
+    moment0_2 = tl.minimum(tl.maximum(u0_2, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_2
+    u0_3 = a - (0.9305681557970263) * h
+    density0_3 = pdf_cauchy(u0_3)
+    moment0_3 = tl.minimum(tl.maximum(u0_3, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_3
+    density = (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3)
+    moment = (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3)
+    return density, moment
+
+
+@triton.jit
 def pdf_laplace(z):
     u = tl.abs(z)
     return 0.5*exp(-u)
@@ -311,8 +371,9 @@ def zdS2_laplace(z):
 @triton.jit
 def ramp_laplace(a, h, low, high):
     """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
-    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0), 1.0)
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
     length0 = s0 - 0.0
+    length1 = 1.0 - s0
     u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
     tail = L0_laplace(tl.abs(u0_0))
     below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
@@ -329,7 +390,6 @@ def ramp_laplace(a, h, low, high):
     tail = L0_laplace(tl.abs(u0_3))
     below0_3 = tl.where(u0_3 < 0, tail, 1.0 - tail)
     above0_3 = tl.where(u0_3 < 0, 1.0 - tail, tail)
-    length1 = 1.0 - s0
     u1_0 = a - (s0 + 0.06943184420297371 * length1) * h
     tail = L0_laplace(tl.abs(u1_0))
     below1_0 = tl.where(u1_0 < 0, tail, 1.0 - tail)
@@ -349,6 +409,41 @@ def ramp_laplace(a, h, low, high):
     below = length0 * (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3) + length1 * (0.17392742256872692 * below1_0 + 0.32607257743127305 * below1_1 + 0.32607257743127305 * below1_2 + 0.17392742256872692 * below1_3)
     above = length0 * (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3) + length1 * (0.17392742256872692 * above1_0 + 0.32607257743127305 * above1_1 + 0.32607257743127305 * above1_2 + 0.17392742256872692 * above1_3)
     return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+@triton.jit
+def ramp_means_laplace(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = 1.0 - s0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    density0_0 = pdf_laplace(u0_0)
+    moment0_0 = tl.minimum(tl.maximum(u0_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_0
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h
+    density0_1 = pdf_laplace(u0_1)
+    moment0_1 = tl.minimum(tl.maximum(u0_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_1
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h
+    density0_2 = pdf_laplace(u0_2)
+    moment0_2 = tl.minimum(tl.maximum(u0_2, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_2
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h
+    density0_3 = pdf_laplace(u0_3)
+    moment0_3 = tl.minimum(tl.maximum(u0_3, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_3
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h
+    density1_0 = pdf_laplace(u1_0)
+    moment1_0 = tl.minimum(tl.maximum(u1_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density1_0
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h
+    density1_1 = pdf_laplace(u1_1)
+    moment1_1 = tl.minimum(tl.maximum(u1_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density1_1
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h
+    density1_2 = pdf_laplace(u1_2)
+    moment1_2 = tl.minimum(tl.maximum(u1_2, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density1_2
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h
+    density1_3 = pdf_laplace(u1_3)
+    moment1_3 = tl.minimum(tl.maximum(u1_3, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density1_3
+    density = length0 * (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3) + length1 * (0.17392742256872692 * density1_0 + 0.32607257743127305 * density1_1 + 0.32607257743127305 * density1_2 + 0.17392742256872692 * density1_3)
+    moment = length0 * (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3) + length1 * (0.17392742256872692 * moment1_0 + 0.32607257743127305 * moment1_1 + 0.32607257743127305 * moment1_2 + 0.17392742256872692 * moment1_3)
+    return density, moment
 
 
 @triton.jit
@@ -425,19 +520,19 @@ def staircase_wide_uniform(r, w):
 @triton.jit
 def ramp_uniform(a, h, low, high):
     """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
-    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0), 1.0)
-    s1 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0), 1.0)
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
     length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = 1.0 - s1
     u0_0 = a - (0.0 + 0.5 * length0) * h
     tail = L0_uniform(tl.abs(u0_0))
     below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
     above0_0 = tl.where(u0_0 < 0, 1.0 - tail, tail)
-    length1 = s1 - s0
     u1_0 = a - (s0 + 0.5 * length1) * h
     tail = L0_uniform(tl.abs(u1_0))
     below1_0 = tl.where(u1_0 < 0, tail, 1.0 - tail)
     above1_0 = tl.where(u1_0 < 0, 1.0 - tail, tail)
-    length2 = 1.0 - s1
     u2_0 = a - (s1 + 0.5 * length2) * h
     tail = L0_uniform(tl.abs(u2_0))
     below2_0 = tl.where(u2_0 < 0, tail, 1.0 - tail)
@@ -445,6 +540,28 @@ def ramp_uniform(a, h, low, high):
     below = length0 * (1.0 * below0_0) + length1 * (1.0 * below1_0) + length2 * (1.0 * below2_0)
     above = length0 * (1.0 * above0_0) + length1 * (1.0 * above1_0) + length2 * (1.0 * above2_0)
     return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+@triton.jit
+def ramp_means_uniform(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = 1.0 - s1
+    u0_0 = a - (0.0 + 0.5 * length0) * h
+    density0_0 = pdf_uniform(u0_0)
+    moment0_0 = tl.minimum(tl.maximum(u0_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_0
+    u1_0 = a - (s0 + 0.5 * length1) * h
+    density1_0 = pdf_uniform(u1_0)
+    moment1_0 = tl.minimum(tl.maximum(u1_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density1_0
+    u2_0 = a - (s1 + 0.5 * length2) * h
+    density2_0 = pdf_uniform(u2_0)
+    moment2_0 = tl.minimum(tl.maximum(u2_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density2_0
+    density = length0 * (1.0 * density0_0) + length1 * (1.0 * density1_0) + length2 * (1.0 * density2_0)
+    moment = length0 * (1.0 * moment0_0) + length1 * (1.0 * moment1_0) + length2 * (1.0 * moment2_0)
+    return density, moment
 
 
 @triton.jit
@@ -530,6 +647,26 @@ def ramp_student_t2(a, h, low, high):
 
 
 @triton.jit
+def ramp_means_student_t2(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    u0_0 = a - (0.06943184420297371) * h
+    density0_0 = pdf_student_t2(u0_0)
+    moment0_0 = tl.minimum(tl.maximum(u0_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_0
+    u0_1 = a - (0.33000947820757187) * h
+    density0_1 = pdf_student_t2(u0_1)
+    moment0_1 = tl.minimum(tl.maximum(u0_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_1
+    u0_2 = a - (0.6699905217924281) * h
+    density0_2 = pdf_student_t2(u0_2)
+    moment0_2 = tl.minimum(tl.maximum(u0_2, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_2
+    u0_3 = a - (0.9305681557970263) * h
+    density0_3 = pdf_student_t2(u0_3)
+    moment0_3 = tl.minimum(tl.maximum(u0_3, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_3
+    density = (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3)
+    moment = (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3)
+    return density, moment
+
+
+@triton.jit
 def pdf_epanechnikov(z):
     u = tl.abs(z)
     return tl.where((u < 1), 0.75 + (-0.75)*(u*u), 0)
@@ -610,9 +747,11 @@ def staircase_wide_epanechnikov(r, w):
 @triton.jit
 def ramp_epanechnikov(a, h, low, high):
     """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
-    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0), 1.0)
-    s1 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0), 1.0)
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
     length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = 1.0 - s1
     u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
     tail = L0_epanechnikov(tl.abs(u0_0))
     below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
@@ -621,7 +760,6 @@ def ramp_epanechnikov(a, h, low, high):
     tail = L0_epanechnikov(tl.abs(u0_1))
     below0_1 = tl.where(u0_1 < 0, tail, 1.0 - tail)
     above0_1 = tl.where(u0_1 < 0, 1.0 - tail, tail)
-    length1 = s1 - s0
     u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
     tail = L0_epanechnikov(tl.abs(u1_0))
     below1_0 = tl.where(u1_0 < 0, tail, 1.0 - tail)
@@ -630,7 +768,6 @@ def ramp_epanechnikov(a, h, low, high):
     tail = L0_epanechnikov(tl.abs(u1_1))
     below1_1 = tl.where(u1_1 < 0, tail, 1.0 - tail)
     above1_1 = tl.where(u1_1 < 0, 1.0 - tail, tail)
-    length2 = 1.0 - s1
     u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
     tail = L0_epanechnikov(tl.abs(u2_0))
     below2_0 = tl.where(u2_0 < 0, tail, 1.0 - tail)
@@ -642,6 +779,37 @@ def ramp_epanechnikov(a, h, low, high):
     below = length0 * (0.5 * below0_0 + 0.5 * below0_1) + length1 * (0.5 * below1_0 + 0.5 * below1_1) + length2 * (0.5 * below2_0 + 0.5 * below2_1)
     above = length0 * (0.5 * above0_0 + 0.5 * above0_1) + length1 * (0.5 * above1_0 + 0.5 * above1_1) + length2 * (0.5 * above2_0 + 0.5 * above2_1)
     return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+@triton.jit
+def ramp_means_epanechnikov(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = 1.0 - s1
+    u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
+    density0_0 = pdf_epanechnikov(u0_0)
+    moment0_0 = tl.minimum(tl.maximum(u0_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_0
+    u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h
+    density0_1 = pdf_epanechnikov(u0_1)
+    moment0_1 = tl.minimum(tl.maximum(u0_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_1
+    u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
+    density1_0 = pdf_epanechnikov(u1_0)
+    moment1_0 = tl.minimum(tl.maximum(u1_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density1_0
+    u1_1 = a - (s0 + 0.7886751345948129 * length1) * h
+    density1_1 = pdf_epanechnikov(u1_1)
+    moment1_1 = tl.minimum(tl.maximum(u1_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density1_1
+    u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
+    density2_0 = pdf_epanechnikov(u2_0)
+    moment2_0 = tl.minimum(tl.maximum(u2_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density2_0
+    u2_1 = a - (s1 + 0.7886751345948129 * length2) * h
+    density2_1 = pdf_epanechnikov(u2_1)
+    moment2_1 = tl.minimum(tl.maximum(u2_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density2_1
+    density = length0 * (0.5 * density0_0 + 0.5 * density0_1) + length1 * (0.5 * density1_0 + 0.5 * density1_1) + length2 * (0.5 * density2_0 + 0.5 * density2_1)
+    moment = length0 * (0.5 * moment0_0 + 0.5 * moment0_1) + length1 * (0.5 * moment1_0 + 0.5 * moment1_1) + length2 * (0.5 * moment2_0 + 0.5 * moment2_1)
+    return density, moment
 
 
 @triton.jit
@@ -729,10 +897,13 @@ def staircase_wide_triangular(r, w):
 @triton.jit
 def ramp_triangular(a, h, low, high):
     """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
-    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0), 1.0)
-    s1 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0), 1.0)
-    s2 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0), 1.0)
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s2 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
     length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = s2 - s1
+    length3 = 1.0 - s2
     u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
     tail = L0_triangular(tl.abs(u0_0))
     below0_0 = tl.where(u0_0 < 0, tail, 1.0 - tail)
@@ -741,7 +912,6 @@ def ramp_triangular(a, h, low, high):
     tail = L0_triangular(tl.abs(u0_1))
     below0_1 = tl.where(u0_1 < 0, tail, 1.0 - tail)
     above0_1 = tl.where(u0_1 < 0, 1.0 - tail, tail)
-    length1 = s1 - s0
     u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
     tail = L0_triangular(tl.abs(u1_0))
     below1_0 = tl.where(u1_0 < 0, tail, 1.0 - tail)
@@ -750,7 +920,6 @@ def ramp_triangular(a, h, low, high):
     tail = L0_triangular(tl.abs(u1_1))
     below1_1 = tl.where(u1_1 < 0, tail, 1.0 - tail)
     above1_1 = tl.where(u1_1 < 0, 1.0 - tail, tail)
-    length2 = s2 - s1
     u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
     tail = L0_triangular(tl.abs(u2_0))
     below2_0 = tl.where(u2_0 < 0, tail, 1.0 - tail)
@@ -759,7 +928,6 @@ def ramp_triangular(a, h, low, high):
     tail = L0_triangular(tl.abs(u2_1))
     below2_1 = tl.where(u2_1 < 0, tail, 1.0 - tail)
     above2_1 = tl.where(u2_1 < 0, 1.0 - tail, tail)
-    length3 = 1.0 - s2
     u3_0 = a - (s2 + 0.2113248654051871 * length3) * h
     tail = L0_triangular(tl.abs(u3_0))
     below3_0 = tl.where(u3_0 < 0, tail, 1.0 - tail)
@@ -771,3 +939,42 @@ def ramp_triangular(a, h, low, high):
     below = length0 * (0.5 * below0_0 + 0.5 * below0_1) + length1 * (0.5 * below1_0 + 0.5 * below1_1) + length2 * (0.5 * below2_0 + 0.5 * below2_1) + length3 * (0.5 * below3_0 + 0.5 * below3_1)
     above = length0 * (0.5 * above0_0 + 0.5 * above0_1) + length1 * (0.5 * above1_0 + 0.5 * above1_1) + length2 * (0.5 * above2_0 + 0.5 * above2_1) + length3 * (0.5 * above3_0 + 0.5 * above3_1)
     return tl.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+
+
+@triton.jit
+def ramp_means_triangular(a, h):
+    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s2 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = s2 - s1
+    length3 = 1.0 - s2
+    u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
+    density0_0 = pdf_triangular(u0_0)
+    moment0_0 = tl.minimum(tl.maximum(u0_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_0
+    u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h
+    density0_1 = pdf_triangular(u0_1)
+    moment0_1 = tl.minimum(tl.maximum(u0_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density0_1
+    u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
+    density1_0 = pdf_triangular(u1_0)
+    moment1_0 = tl.minimum(tl.maximum(u1_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density1_0
+    u1_1 = a - (s0 + 0.7886751345948129 * length1) * h
+    density1_1 = pdf_triangular(u1_1)
+    moment1_1 = tl.minimum(tl.maximum(u1_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density1_1
+    u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
+    density2_0 = pdf_triangular(u2_0)
+    moment2_0 = tl.minimum(tl.maximum(u2_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density2_0
+    u2_1 = a - (s1 + 0.7886751345948129 * length2) * h
+    density2_1 = pdf_triangular(u2_1)
+    moment2_1 = tl.minimum(tl.maximum(u2_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density2_1
+    u3_0 = a - (s2 + 0.2113248654051871 * length3) * h
+    density3_0 = pdf_triangular(u3_0)
+    moment3_0 = tl.minimum(tl.maximum(u3_0, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density3_0
+    u3_1 = a - (s2 + 0.7886751345948129 * length3) * h
+    density3_1 = pdf_triangular(u3_1)
+    moment3_1 = tl.minimum(tl.maximum(u3_1, -1e30, propagate_nan=tl.PropagateNan.ALL), 1e30, propagate_nan=tl.PropagateNan.ALL) * density3_1
+    density = length0 * (0.5 * density0_0 + 0.5 * density0_1) + length1 * (0.5 * density1_0 + 0.5 * density1_1) + length2 * (0.5 * density2_0 + 0.5 * density2_1) + length3 * (0.5 * density3_0 + 0.5 * density3_1)
+    moment = length0 * (0.5 * moment0_0 + 0.5 * moment0_1) + length1 * (0.5 * moment1_0 + 0.5 * moment1_1) + length2 * (0.5 * moment2_0 + 0.5 * moment2_1) + length3 * (0.5 * moment3_0 + 0.5 * moment3_1)
+    return density, moment

@@ -6,7 +6,7 @@ See smoothfn.codegen.triton_source for the calling convention.
 import triton
 import triton.language as tl
 
-from smoothfn.generated.triton.building_blocks import S0_student_t2, S1_student_t2, divide, narrow_ramp, ramp_student_t2, square_root, zdS1_student_t2  # noqa: F401
+from smoothfn.generated.triton.building_blocks import S0_student_t2, S1_student_t2, divide, narrow_ramp, ramp_means_student_t2, ramp_student_t2, square_root, zdS1_student_t2  # noqa: F401
 
 PARAMETERS = ('lo', 'hi')
 
@@ -72,9 +72,25 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, lo_ptr, hi_ptr, gx_ptr, gw_ptr, glo_pt
     t7 = (hi > x)
     if NEED_X:
         g = dy * (t3 - t5 + tl.where(t6, 0, tl.where(t7, 1, (tl.zeros_like(x) + 0))))
+        narrow = narrow_ramp(hi - lo, w)
+        if W_FULL or LO_FULL or HI_FULL:
+            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+        else:
+            any_narrow = narrow
+        if any_narrow:
+            density, moment = ramp_means_student_t2(divide(-lo + x, w), divide(hi - lo, w))
+            g = tl.where(narrow, dy * ((divide(hi - lo, w)) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
         g = dy * (S1_student_t2(t2) - S1_student_t2(t4) - zdS1_student_t2(t2) + zdS1_student_t2(t4))
+        narrow = narrow_ramp(hi - lo, w)
+        if W_FULL or LO_FULL or HI_FULL:
+            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+        else:
+            any_narrow = narrow
+        if any_narrow:
+            density, moment = ramp_means_student_t2(divide(-lo + x, w), divide(hi - lo, w))
+            g = tl.where(narrow, dy * (-(divide(hi - lo, w)) * moment), g)
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:

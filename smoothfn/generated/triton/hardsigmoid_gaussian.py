@@ -6,7 +6,7 @@ See smoothfn.codegen.triton_source for the calling convention.
 import triton
 import triton.language as tl
 
-from smoothfn.generated.triton.building_blocks import S0_gaussian, S1_gaussian, divide, narrow_ramp, ramp_gaussian, square_root, zdS1_gaussian  # noqa: F401
+from smoothfn.generated.triton.building_blocks import S0_gaussian, S1_gaussian, divide, narrow_ramp, ramp_gaussian, ramp_means_gaussian, square_root, zdS1_gaussian  # noqa: F401
 
 PARAMETERS = ()
 
@@ -51,9 +51,25 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr
     t2 = t0*(x + 3)
     if NEED_X:
         g = dy * (tl.where((x < (-3)), 0, tl.where((x < 3), 0.16666666666666666, (tl.zeros_like(x) + 0))) + (-0.16666666666666666)*S0_gaussian(t1) + 0.16666666666666666*S0_gaussian(t2))
+        narrow = narrow_ramp(6, w)
+        if W_FULL:
+            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+        else:
+            any_narrow = narrow
+        if any_narrow:
+            density, moment = ramp_means_gaussian(divide(x + 3, w), divide(6, w))
+            g = tl.where(narrow, dy * ((divide(1, (w))) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
         g = dy * ((-0.16666666666666666)*S1_gaussian(t1) + 0.16666666666666666*S1_gaussian(t2) + 0.16666666666666666*zdS1_gaussian(t1) + (-0.16666666666666666)*zdS1_gaussian(t2))
+        narrow = narrow_ramp(6, w)
+        if W_FULL:
+            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+        else:
+            any_narrow = narrow
+        if any_narrow:
+            density, moment = ramp_means_gaussian(divide(x + 3, w), divide(6, w))
+            g = tl.where(narrow, dy * (-(divide(1, (w))) * moment), g)
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:

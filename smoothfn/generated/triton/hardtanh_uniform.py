@@ -6,7 +6,7 @@ See smoothfn.codegen.triton_source for the calling convention.
 import triton
 import triton.language as tl
 
-from smoothfn.generated.triton.building_blocks import S0_uniform, S1_uniform, divide, narrow_ramp, ramp_uniform, square_root, zdS1_uniform  # noqa: F401
+from smoothfn.generated.triton.building_blocks import S0_uniform, S1_uniform, divide, narrow_ramp, ramp_means_uniform, ramp_uniform, square_root, zdS1_uniform  # noqa: F401
 
 PARAMETERS = ()
 
@@ -51,9 +51,25 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr
     t2 = t0*(x + (-1))
     if NEED_X:
         g = dy * (tl.where((x < (-1)), 0, tl.where((x < 1), 1, (tl.zeros_like(x) + 0))) + S0_uniform(t1) - S0_uniform(t2))
+        narrow = narrow_ramp(2, w)
+        if W_FULL:
+            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+        else:
+            any_narrow = narrow
+        if any_narrow:
+            density, moment = ramp_means_uniform(divide(x + 1, w), divide(2, w))
+            g = tl.where(narrow, dy * ((divide(2, w)) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
         g = dy * (S1_uniform(t1) - S1_uniform(t2) - zdS1_uniform(t1) + zdS1_uniform(t2))
+        narrow = narrow_ramp(2, w)
+        if W_FULL:
+            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+        else:
+            any_narrow = narrow
+        if any_narrow:
+            density, moment = ramp_means_uniform(divide(x + 1, w), divide(2, w))
+            g = tl.where(narrow, dy * (-(divide(2, w)) * moment), g)
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:
