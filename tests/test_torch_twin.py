@@ -123,6 +123,37 @@ def test_monotone_functions_stay_monotone(f, k, dtype):
 RAMPS = [pair for pair in AVAILABLE if hasattr(module(*pair), "narrow_ramp")]
 
 
+@pytest.mark.parametrize("f,k", [pair for pair in RAMPS if pair[1] in ("cauchy", "student_t2")])
+def test_clamp_like_functions_keep_their_far_tails_with_algebraic_kernels(f, k):
+    """With an algebraic kernel tail the two kink terms of the tail-stable form grow while
+    f_w − y_low decays (hardsigmoid ∗ cauchy in fp32: 6% off at x/w = −1e6, and not monotone);
+    the narrow ramp takes over where the distance to the kinks is large against their spacing.
+    f_w − limit against mpmath, relative, where the limit does not swamp it."""
+    import mpmath
+    import sympy as sp
+
+    d = derive(f, k)
+    params = {n: PARAMS[n] for n in d.params}
+    exact = d.numeric_function(**params)
+    c1, c2 = {"clamp": (PARAMS["lo"], PARAMS["hi"]), "hardtanh": (-1.0, 1.0), "relu6": (0.0, 6.0),
+              "hardsigmoid": (-3.0, 3.0)}[f]
+    low, high = float(exact(-1e300)), float(exact(1e300))
+    cdf = sp.lambdify(d.kernel.z, d.kernel.cdf(d.kernel.z), "mpmath")
+    m = module(f, k)
+    for w in (1e-3, 1.0):
+        xs = [c * w + s * (c2 - c1) for c in (-1e6, -1e3, -100, 100, 1e3, 1e6) for s in (-5, 0, 5)]
+        with mpmath.workdps(40):
+            expected = [low + (high - low) / (c2 - c1)
+                        * mpmath.quad(lambda c, x=x, w=w: cdf((x - c) / w), sorted({c1, c2, min(max(x, c1), c2)}))
+                        for x in xs]
+        for dtype, rel in ((torch.float64, 1e-13), (torch.float32, 1e-6)):
+            eps = torch.finfo(dtype).eps
+            value = m.forward(*arguments(f, xs, w, dtype)).double().tolist()
+            for x, v, e in zip(xs, value, expected):
+                limit = low if x < c1 else high
+                assert abs(v - float(e)) <= rel * abs(float(e - limit)) + eps * abs(limit), f"x={x}, w={w}, {dtype}"
+
+
 @pytest.mark.parametrize("f,k", RAMPS)
 def test_clamp_like_functions_at_widths_far_above_the_kink_spacing(f, k):
     """The narrow ramp (fp64 from h = (c2 − c1)/w ≤ 0.05, fp32 from 0.5) on both sides of the

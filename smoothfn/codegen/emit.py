@@ -192,7 +192,7 @@ def derivation_sources(d) -> tuple[str, str]:
         "import torch",
         "",
     ]
-    ramp = _ramp_calls(form, kernel, symbols, torch_code)
+    ramp = _ramp_calls(form, kernel, symbols, "torch")
     if ramp is not None:
         used = sorted({*used, "narrow_ramp", f"ramp_{kernel}", f"ramp_means_{kernel}"})
     if used:
@@ -222,7 +222,7 @@ def derivation_sources(d) -> tuple[str, str]:
         body.append(f"    {symbol} = {torch_code(e, 'x')}")
     gradients = "(" + ", ".join(torch_code(g, "x") for g in reduced) + ",)"
     if ramp is not None:  # ∂f_w/∂x and ∂f_w/∂w of the narrow ramp: means over it, not differences
-        narrow, _, means, scale = ramp
+        narrow, _, means, scale, _ = ramp
         body += [
             f"    gradients = {gradients}",
             f"    narrow = {narrow}",
@@ -237,21 +237,33 @@ def derivation_sources(d) -> tuple[str, str]:
         body.append(f"    return {gradients}")
     twin = "\n".join(lines + torch_math_imports("\n".join(body)) + body) + "\n"
     kernels = triton_pair_source(f"{function} ∗ {kernel}", d.params, value, replacements, reduced, used,
-                                 _ramp_calls(form, kernel, symbols, triton_code))
+                                 _ramp_calls(form, kernel, symbols, "triton"))
     return twin, kernels
 
 
-def _ramp_calls(form, kernel: str, symbols, code):
-    """(narrow_ramp(c2 − c1, w), ramp_<kernel>(a, h, y_low, y_high), ramp_means_<kernel>(a, h),
-    (y_high − y_low)/w), a = (x − c1)/w and h = (c2 − c1)/w, printed by ``code`` for a clamp-like
-    function, else None (smoothfn.codegen.ramp_source)."""
+def _ramp_calls(form, kernel: str, symbols, target: str):
+    """(narrow_ramp(c2 − c1, reach), ramp_<kernel>(a, h, y_low, y_high), ramp_means_<kernel>(a, h),
+    (y_high − y_low)/w, whether the test is per element), a = (x − c1)/w and h = (c2 − c1)/w,
+    printed for ``target`` ("torch" or "triton") for a clamp-like function, else None
+    (smoothfn.codegen.ramp_source). The reach is w, or for a kernel with algebraic tails
+    max(w, distance from x to [c1, c2] / 2), where the ramp also serves the far tails."""
+    from smoothfn.catalog.kernels import KERNELS
+
     if form.ramp is None:
         return None
+    code = torch_code if target == "torch" else triton_code
     c1, c2, low, high = (sp.sympify(e).subs(symbols) for e in form.ramp)
     x, w = sp.Symbol("x"), sp.Symbol("w")
     arguments = [(x - c1) / w, (c2 - c1) / w, low, high]
-    return (f"narrow_ramp({code(c2 - c1, 'x')}, w)", f"ramp_{kernel}({', '.join(code(e, 'x') for e in arguments)})",
-            f"ramp_means_{kernel}({', '.join(code(e, 'x') for e in arguments[:2])})", code((high - low) / w, "x"))
+    reach, per_element = "w", False
+    if KERNELS[kernel].finite_moment_bound != sp.oo:
+        maximum = "torch.maximum" if target == "torch" else "tl.maximum"
+        reach = f"{maximum}(w, 0.5 * {maximum}({code(c1 - x, 'x')}, {code(x - c2, 'x')}))"
+        per_element = True
+    return (f"narrow_ramp({code(c2 - c1, 'x')}, {reach})",
+            f"ramp_{kernel}({', '.join(code(e, 'x') for e in arguments)})",
+            f"ramp_means_{kernel}({', '.join(code(e, 'x') for e in arguments[:2])})", code((high - low) / w, "x"),
+            per_element)
 
 
 def _block_name(f) -> str:

@@ -11,9 +11,16 @@ width those two terms cancel to the small f_w − y_low and lose about 1/h units
 (clamp ∗ gaussian at w = 1000 in fp32: 8% of its value near the middle, and no longer monotone).
 There the pair kernels use this form (:mod:`smoothfn.codegen.emit`):
 
-* ``narrow_ramp(span, w)``: 0 < span ≤ h₀·w, h₀ = 0.05 in fp64 and 0.5 in fp32, where the
+* ``narrow_ramp(span, reach)``: 0 < span ≤ h₀·reach, h₀ = 0.05 in fp64 and 0.5 in fp32, where the
   tail-stable form's cancellation costs at most 2/h₀ ulp of F and the quadrature below is below
-  the dtype's rounding;
+  the dtype's rounding. The reach is w; for the kernels with algebraic tails (Cauchy,
+  Student-t₂) it is max(w, d/2), d the distance from x to [c1, c2]: there the two kink terms of
+  the tail-stable form grow (like w·log(|x|/w) for the Cauchy kernel) while f_w − y_low decays,
+  so they cancel in the far tails too (hardsigmoid ∗ cauchy in fp32: 1e-4 relative at x/w = −1e3,
+  6% at −1e6, and not monotone), and the quadrature stays exact to rounding there because the
+  derivatives of an algebraic tail F scale like F·n!/|u|ⁿ (4 nodes: relative error below
+  2e-4·(h/|u|)⁸, h/|u| ≤ h₀/2). Exponential tails need no such help: their two kink terms differ
+  by a factor e^(−h·|u|), nothing cancels;
 * ``ramp_<kernel>(a, h, low, high)``: low + (high − low)·F̄, F̄ by Gauss–Legendre in σ ∈ [0, 1],
   u = a − σ·h, on each stretch between the kernel's knots (where its density has a kink or ends,
   so that F is analytic on each): 4 nodes a stretch (the error is of order h⁸·F⁽⁸⁾/10⁹), or for a

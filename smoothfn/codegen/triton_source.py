@@ -142,7 +142,8 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
         f"                   {', '.join(flags)}):",
         *loads(),
         f"    out = {triton_code(value, 'x')}",
-        *_ramp_lines(ramp and ramp[0], [f"out = tl.where(narrow, {ramp[1]}, out)"] if ramp else [], arguments),
+        *_narrow_test(ramp, arguments),
+        *(["    if any_narrow:", f"        out = tl.where(narrow, {ramp[1]}, out)"] if ramp else []),
         "    tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)",
         "",
         "",
@@ -160,15 +161,18 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     ]
     for symbol, expr in replacements:
         lines.append(f"    {symbol} = {triton_code(expr, 'x')}")
+    if ramp and ramp[4]:  # a per-element test (algebraic tails): a branch on it spilled in ptxas
+        lines += [f"    narrow = {ramp[0]}", f"    density, moment = {ramp[2]}"]
+    elif ramp:  # the narrow ramp's means, once for ∂/∂x and ∂/∂w (a test in each block spilled)
+        lines += [*_narrow_test(ramp, arguments), "    if any_narrow:", f"        density, moment = {ramp[2]}",
+                  "    else:", "        density = tl.zeros_like(x)", "        moment = tl.zeros_like(x)"]
     for a, gradient in zip(names, gradients):
         lines += [f"    if NEED_{a.upper()}:", f"        g = dy * ({triton_code(gradient, 'x')})"]
         store = f"tl.store(g{a}_ptr + offsets, g.to(g{a}_ptr.dtype.element_ty), mask=mask)"
         partial = f"tl.store(g{a}_ptr + pid, tl.sum(tl.where(mask, g, 0.0), axis=0))"
         if ramp and a in ("x", "w"):  # the narrow ramp's means (smoothfn.codegen.ramp_source)
-            sign = "" if a == "x" else "-"
-            switch = [f"density, moment = {ramp[2]}",
-                      f"g = tl.where(narrow, dy * ({sign}({ramp[3]}) * {'density' if a == 'x' else 'moment'}), g)"]
-            lines += [f"    {line}" for line in _ramp_lines(ramp[0], switch, arguments)]
+            mean = "density" if a == "x" else "-moment"  # ∂f_w/∂x = scale·density, ∂f_w/∂w = −scale·moment
+            lines.append(f"        g = tl.where(narrow, dy * (({ramp[3]}) * {mean}), g)")
         if a == "x":
             lines.append(f"        {store}")
         else:
@@ -181,18 +185,21 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     return "\n".join(lines) + "\n"
 
 
-def _ramp_lines(narrow, statements, arguments) -> list[str]:
-    """``statements`` run where some element is ``narrow`` (the narrow ramp): a scalar test when
-    every argument is scalar, else a block-wide any() (the ramp's quadrature runs only in blocks
-    that need it)."""
-    if narrow is None:
+def _narrow_test(ramp, arguments) -> list[str]:
+    """``narrow`` per element and ``any_narrow`` for the block (the narrow ramp, ``ramp`` as
+    smoothfn.codegen.emit prints it): a scalar test when every argument is scalar and the test
+    does not depend on x, else a block-wide any(), so that the ramp's quadrature runs only in
+    blocks that need it."""
+    if not ramp:
         return []
+    narrow, per_element = ramp[0], ramp[4]
+    block_any = "tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0"
+    if per_element:
+        return [f"    narrow = {narrow}", f"    any_narrow = {block_any}"]
     return [
         f"    narrow = {narrow}",
         f"    if {' or '.join(f'{a.upper()}_FULL' for a in arguments)}:",
-        "        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0",
+        f"        any_narrow = {block_any}",
         "    else:",
         "        any_narrow = narrow",
-        "    if any_narrow:",
-        *[f"        {statement}" for statement in statements],
     ]

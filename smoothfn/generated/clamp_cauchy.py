@@ -13,7 +13,7 @@ PARAMETERS = ('lo', 'hi')
 
 def forward(x, w, lo, hi):
     value = -w*S1_cauchy((-hi + x)/w) + w*S1_cauchy((-lo + x)/w) + torch.where((lo > x), lo, torch.where((hi > x), x, hi))
-    narrow = narrow_ramp(hi - lo, w)
+    narrow = narrow_ramp(hi - lo, torch.maximum(w, 0.5 * torch.maximum(lo - x, -hi + x)))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
     return torch.where(narrow, ramp_cauchy((-lo + x)/w, (hi - lo)/w, lo, hi), value)
@@ -30,7 +30,7 @@ def backward(x, w, lo, hi):
     t6 = (lo > x)
     t7 = (hi > x)
     gradients = (t3 - t5 + torch.where(t6, 0, torch.where(t7, 1, torch.full_like(x, 0))), S1_cauchy(t2) - S1_cauchy(t4) - zdS1_cauchy(t2) + zdS1_cauchy(t4), -t3 + torch.where(t6, 1, torch.full_like(x, 0)), t5 + torch.where((t6 | t7), 0, torch.full_like(x, 1)),)
-    narrow = narrow_ramp(hi - lo, w)
+    narrow = narrow_ramp(hi - lo, torch.maximum(w, 0.5 * torch.maximum(lo - x, -hi + x)))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     density, moment = ramp_means_cauchy((-lo + x)/w, (hi - lo)/w)

@@ -13,7 +13,7 @@ PARAMETERS = ()
 
 def forward(x, w):
     value = -w*S1_cauchy((x + (-1))/w) + w*S1_cauchy((x + 1)/w) + torch.where((x < (-1)), (-1), torch.where((x < 1), x, 1))
-    narrow = narrow_ramp(2, w)
+    narrow = narrow_ramp(2, torch.maximum(w, 0.5 * torch.maximum(-x + (-1), x + (-1))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
     return torch.where(narrow, ramp_cauchy((x + 1)/w, 2/w, (-1), 1), value)
@@ -25,7 +25,7 @@ def backward(x, w):
     t1 = t0*(x + 1)
     t2 = t0*(x + (-1))
     gradients = (torch.where((x < (-1)), 0, torch.where((x < 1), 1, torch.full_like(x, 0))) + S0_cauchy(t1) - S0_cauchy(t2), S1_cauchy(t1) - S1_cauchy(t2) - zdS1_cauchy(t1) + zdS1_cauchy(t2),)
-    narrow = narrow_ramp(2, w)
+    narrow = narrow_ramp(2, torch.maximum(w, 0.5 * torch.maximum(-x + (-1), x + (-1))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     density, moment = ramp_means_cauchy((x + 1)/w, 2/w)

@@ -13,7 +13,7 @@ PARAMETERS = ()
 
 def forward(x, w):
     value = w*S1_cauchy(x/w) - w*S1_cauchy((x + (-6))/w) + torch.where((x < 0), 0, torch.where((x < 6), x, 6))
-    narrow = narrow_ramp(6, w)
+    narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x, x + (-6))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
     return torch.where(narrow, ramp_cauchy(x/w, 6/w, 0, 6), value)
@@ -25,7 +25,7 @@ def backward(x, w):
     t1 = t0*x
     t2 = t0*(x + (-6))
     gradients = (torch.where((x < 0), 0, torch.where((x < 6), 1, torch.full_like(x, 0))) + S0_cauchy(t1) - S0_cauchy(t2), S1_cauchy(t1) - S1_cauchy(t2) - zdS1_cauchy(t1) + zdS1_cauchy(t2),)
-    narrow = narrow_ramp(6, w)
+    narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x, x + (-6))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     density, moment = ramp_means_cauchy(x/w, 6/w)

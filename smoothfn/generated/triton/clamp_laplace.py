@@ -70,27 +70,23 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, lo_ptr, hi_ptr, gx_ptr, gw_ptr, glo_pt
     t5 = S0_laplace(t4)
     t6 = (lo > x)
     t7 = (hi > x)
+    narrow = narrow_ramp(hi - lo, w)
+    if W_FULL or LO_FULL or HI_FULL:
+        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+    else:
+        any_narrow = narrow
+    if any_narrow:
+        density, moment = ramp_means_laplace(divide(-lo + x, w), divide(hi - lo, w))
+    else:
+        density = tl.zeros_like(x)
+        moment = tl.zeros_like(x)
     if NEED_X:
         g = dy * (t3 - t5 + tl.where(t6, 0, tl.where(t7, 1, (tl.zeros_like(x) + 0))))
-        narrow = narrow_ramp(hi - lo, w)
-        if W_FULL or LO_FULL or HI_FULL:
-            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-        else:
-            any_narrow = narrow
-        if any_narrow:
-            density, moment = ramp_means_laplace(divide(-lo + x, w), divide(hi - lo, w))
-            g = tl.where(narrow, dy * ((divide(hi - lo, w)) * density), g)
+        g = tl.where(narrow, dy * ((divide(hi - lo, w)) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
         g = dy * (S1_laplace(t2) - S1_laplace(t4) - zdS1_laplace(t2) + zdS1_laplace(t4))
-        narrow = narrow_ramp(hi - lo, w)
-        if W_FULL or LO_FULL or HI_FULL:
-            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-        else:
-            any_narrow = narrow
-        if any_narrow:
-            density, moment = ramp_means_laplace(divide(-lo + x, w), divide(hi - lo, w))
-            g = tl.where(narrow, dy * (-(divide(hi - lo, w)) * moment), g)
+        g = tl.where(narrow, dy * ((divide(hi - lo, w)) * -moment), g)
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:

@@ -31,11 +31,8 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, lo_ptr, hi_ptr, n, BLOCK: tl.constexpr
     else:
         hi = tl.load(hi_ptr).to(DTYPE)
     out = -w*S1_student_t2(divide(-hi + x, w)) + w*S1_student_t2(divide(-lo + x, w)) + tl.where((lo > x), lo, tl.where((hi > x), x, hi))
-    narrow = narrow_ramp(hi - lo, w)
-    if W_FULL or LO_FULL or HI_FULL:
-        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-    else:
-        any_narrow = narrow
+    narrow = narrow_ramp(hi - lo, tl.maximum(w, 0.5 * tl.maximum(lo - x, -hi + x)))
+    any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
     if any_narrow:
         out = tl.where(narrow, ramp_student_t2(divide(-lo + x, w), divide(hi - lo, w), lo, hi), out)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
@@ -70,27 +67,15 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, lo_ptr, hi_ptr, gx_ptr, gw_ptr, glo_pt
     t5 = S0_student_t2(t4)
     t6 = (lo > x)
     t7 = (hi > x)
+    narrow = narrow_ramp(hi - lo, tl.maximum(w, 0.5 * tl.maximum(lo - x, -hi + x)))
+    density, moment = ramp_means_student_t2(divide(-lo + x, w), divide(hi - lo, w))
     if NEED_X:
         g = dy * (t3 - t5 + tl.where(t6, 0, tl.where(t7, 1, (tl.zeros_like(x) + 0))))
-        narrow = narrow_ramp(hi - lo, w)
-        if W_FULL or LO_FULL or HI_FULL:
-            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-        else:
-            any_narrow = narrow
-        if any_narrow:
-            density, moment = ramp_means_student_t2(divide(-lo + x, w), divide(hi - lo, w))
-            g = tl.where(narrow, dy * ((divide(hi - lo, w)) * density), g)
+        g = tl.where(narrow, dy * ((divide(hi - lo, w)) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
         g = dy * (S1_student_t2(t2) - S1_student_t2(t4) - zdS1_student_t2(t2) + zdS1_student_t2(t4))
-        narrow = narrow_ramp(hi - lo, w)
-        if W_FULL or LO_FULL or HI_FULL:
-            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-        else:
-            any_narrow = narrow
-        if any_narrow:
-            density, moment = ramp_means_student_t2(divide(-lo + x, w), divide(hi - lo, w))
-            g = tl.where(narrow, dy * (-(divide(hi - lo, w)) * moment), g)
+        g = tl.where(narrow, dy * ((divide(hi - lo, w)) * -moment), g)
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:

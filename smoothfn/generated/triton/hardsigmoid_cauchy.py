@@ -23,11 +23,8 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
     else:
         w = tl.load(w_ptr).to(DTYPE)
     out = (-0.16666666666666666)*(w*S1_cauchy(divide(x + (-3), w))) + 0.16666666666666666*(w*S1_cauchy(divide(x + 3, w))) + tl.where((x < (-3)), 0, tl.where((x < 3), 0.16666666666666666*x + 0.5, 1))
-    narrow = narrow_ramp(6, w)
-    if W_FULL:
-        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-    else:
-        any_narrow = narrow
+    narrow = narrow_ramp(6, tl.maximum(w, 0.5 * tl.maximum(-x + (-3), x + (-3))))
+    any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
     if any_narrow:
         out = tl.where(narrow, ramp_cauchy(divide(x + 3, w), divide(6, w), 0, 1), out)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
@@ -49,27 +46,15 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr
     t0 = divide(1, (w))
     t1 = t0*(x + (-3))
     t2 = t0*(x + 3)
+    narrow = narrow_ramp(6, tl.maximum(w, 0.5 * tl.maximum(-x + (-3), x + (-3))))
+    density, moment = ramp_means_cauchy(divide(x + 3, w), divide(6, w))
     if NEED_X:
         g = dy * (tl.where((x < (-3)), 0, tl.where((x < 3), 0.16666666666666666, (tl.zeros_like(x) + 0))) + (-0.16666666666666666)*S0_cauchy(t1) + 0.16666666666666666*S0_cauchy(t2))
-        narrow = narrow_ramp(6, w)
-        if W_FULL:
-            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-        else:
-            any_narrow = narrow
-        if any_narrow:
-            density, moment = ramp_means_cauchy(divide(x + 3, w), divide(6, w))
-            g = tl.where(narrow, dy * ((divide(1, (w))) * density), g)
+        g = tl.where(narrow, dy * ((divide(1, (w))) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
         g = dy * ((-0.16666666666666666)*S1_cauchy(t1) + 0.16666666666666666*S1_cauchy(t2) + 0.16666666666666666*zdS1_cauchy(t1) + (-0.16666666666666666)*zdS1_cauchy(t2))
-        narrow = narrow_ramp(6, w)
-        if W_FULL:
-            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-        else:
-            any_narrow = narrow
-        if any_narrow:
-            density, moment = ramp_means_cauchy(divide(x + 3, w), divide(6, w))
-            g = tl.where(narrow, dy * (-(divide(1, (w))) * moment), g)
+        g = tl.where(narrow, dy * ((divide(1, (w))) * -moment), g)
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:

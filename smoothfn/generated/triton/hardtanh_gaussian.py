@@ -49,27 +49,23 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr
     t0 = divide(1, (w))
     t1 = t0*(x + 1)
     t2 = t0*(x + (-1))
+    narrow = narrow_ramp(2, w)
+    if W_FULL:
+        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+    else:
+        any_narrow = narrow
+    if any_narrow:
+        density, moment = ramp_means_gaussian(divide(x + 1, w), divide(2, w))
+    else:
+        density = tl.zeros_like(x)
+        moment = tl.zeros_like(x)
     if NEED_X:
         g = dy * (tl.where((x < (-1)), 0, tl.where((x < 1), 1, (tl.zeros_like(x) + 0))) + S0_gaussian(t1) - S0_gaussian(t2))
-        narrow = narrow_ramp(2, w)
-        if W_FULL:
-            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-        else:
-            any_narrow = narrow
-        if any_narrow:
-            density, moment = ramp_means_gaussian(divide(x + 1, w), divide(2, w))
-            g = tl.where(narrow, dy * ((divide(2, w)) * density), g)
+        g = tl.where(narrow, dy * ((divide(2, w)) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
         g = dy * (S1_gaussian(t1) - S1_gaussian(t2) - zdS1_gaussian(t1) + zdS1_gaussian(t2))
-        narrow = narrow_ramp(2, w)
-        if W_FULL:
-            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-        else:
-            any_narrow = narrow
-        if any_narrow:
-            density, moment = ramp_means_gaussian(divide(x + 1, w), divide(2, w))
-            g = tl.where(narrow, dy * (-(divide(2, w)) * moment), g)
+        g = tl.where(narrow, dy * ((divide(2, w)) * -moment), g)
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:

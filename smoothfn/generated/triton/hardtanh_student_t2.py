@@ -23,11 +23,8 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
     else:
         w = tl.load(w_ptr).to(DTYPE)
     out = -w*S1_student_t2(divide(x + (-1), w)) + w*S1_student_t2(divide(x + 1, w)) + tl.where((x < (-1)), (-1), tl.where((x < 1), x, 1))
-    narrow = narrow_ramp(2, w)
-    if W_FULL:
-        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-    else:
-        any_narrow = narrow
+    narrow = narrow_ramp(2, tl.maximum(w, 0.5 * tl.maximum(-x + (-1), x + (-1))))
+    any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
     if any_narrow:
         out = tl.where(narrow, ramp_student_t2(divide(x + 1, w), divide(2, w), (-1), 1), out)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
@@ -49,27 +46,15 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr
     t0 = divide(1, (w))
     t1 = t0*(x + 1)
     t2 = t0*(x + (-1))
+    narrow = narrow_ramp(2, tl.maximum(w, 0.5 * tl.maximum(-x + (-1), x + (-1))))
+    density, moment = ramp_means_student_t2(divide(x + 1, w), divide(2, w))
     if NEED_X:
         g = dy * (tl.where((x < (-1)), 0, tl.where((x < 1), 1, (tl.zeros_like(x) + 0))) + S0_student_t2(t1) - S0_student_t2(t2))
-        narrow = narrow_ramp(2, w)
-        if W_FULL:
-            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-        else:
-            any_narrow = narrow
-        if any_narrow:
-            density, moment = ramp_means_student_t2(divide(x + 1, w), divide(2, w))
-            g = tl.where(narrow, dy * ((divide(2, w)) * density), g)
+        g = tl.where(narrow, dy * ((divide(2, w)) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
         g = dy * (S1_student_t2(t1) - S1_student_t2(t2) - zdS1_student_t2(t1) + zdS1_student_t2(t2))
-        narrow = narrow_ramp(2, w)
-        if W_FULL:
-            any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
-        else:
-            any_narrow = narrow
-        if any_narrow:
-            density, moment = ramp_means_student_t2(divide(x + 1, w), divide(2, w))
-            g = tl.where(narrow, dy * (-(divide(2, w)) * moment), g)
+        g = tl.where(narrow, dy * ((divide(2, w)) * -moment), g)
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:
