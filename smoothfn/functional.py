@@ -99,12 +99,16 @@ def _tensor(value, x: torch.Tensor, name: str) -> torch.Tensor:
     # Python numbers become tensors of the compute dtype (fp32 for half inputs: 0.3 stays 0.3),
     # filled on the device: torch.tensor(number, device="cuda") would wait for the GPU
     dtype = ops.compute_dtype(x.dtype)
+    if isinstance(value, (str, bytes, bool)):
+        raise SmoothfnError(f"{name} must be a number or a tensor, got {value!r}")
     try:
         number = float(value)
     except (TypeError, ValueError):
         raise SmoothfnError(f"{name} must be a number or a tensor, got {value!r}") from None
-    if math.isfinite(number) and builtins.abs(number) > torch.finfo(dtype).max:
-        raise SmoothfnError(f"{name}={value!r} overflows {dtype}, the dtype of the computation for {x.dtype} inputs")
+    if _finite(number) and builtins.abs(number) > torch.finfo(dtype).max:
+        raise SmoothfnError(
+            f"{name}={_shown(value)} overflows {dtype}, the dtype of the computation for {x.dtype} inputs"
+        )
     return torch.full((), number, dtype=dtype, device=x.device)
 
 
@@ -169,8 +173,8 @@ def _error_width(max_error, x, kernel: str, slope_jump, kink_distance) -> torch.
         number = None
     else:  # a number is checked on the host: no wait for the device
         number = _number(max_error, "max_error")
-        if not (number > 0 and math.isfinite(number)):
-            raise SmoothfnError(f"max_error must be finite and > 0, got {max_error!r}")
+        if not (number > 0 and _finite(number)):
+            raise SmoothfnError(f"max_error must be finite and > 0, got {_shown(max_error)}")
         error = torch.full((), number, dtype=torch.float64, device=x.device)
     if kernel == "cauchy":  # E|Y| = ∞: only the bounded, clamp-like functions converge
         if kink_distance is None:
@@ -181,7 +185,9 @@ def _error_width(max_error, x, kernel: str, slope_jump, kink_distance) -> torch.
         jump = float(slope_jump) * half_mean_abs
         value = builtins.min(number / jump, cap) if jump > 0 else cap
         if value < tiny:
-            raise SmoothfnError(f"max_error={max_error!r} needs a width below {tiny:g}, the smallest {dtype} takes")
+            raise SmoothfnError(
+                f"max_error={_shown(max_error)} needs a width below {tiny:g}, the smallest {dtype} takes"
+            )
         return _tensor(value, x, "width")
     # sup|f_w − f| ≤ |Δ|·w·E|Y|/2 at each kink (equality for one kink): solve for w
     jump = torch.as_tensor(slope_jump, dtype=torch.float64, device=x.device) * half_mean_abs
@@ -201,11 +207,11 @@ def _width(width, max_error, x, kernel: str, slope_jump, kink_distance=None, fun
     tiny, big, dtype = _width_range(x)
     if not isinstance(width, torch.Tensor):  # checked on the host: no wait for the device
         value = _number(width, "width")
-        if not (value > 0 and math.isfinite(value)):
-            raise InvalidWidthError(f"width must be finite and > 0, got {width!r}")
+        if not (value > 0 and _finite(value)):
+            raise InvalidWidthError(f"width must be finite and > 0, got {_shown(width)}")
         if not tiny <= value <= big:
             raise InvalidWidthError(
-                f"width={width!r} is outside {tiny:g} to {big:g}, the widths whose squares are normal numbers "
+                f"width={_shown(width)} is outside {tiny:g} to {big:g}, the widths whose squares are normal numbers "
                 f"of {dtype}, the dtype the kernels compute in for {x.dtype} inputs"
             )
         return _tensor(value, x, "width")
@@ -221,10 +227,25 @@ def _width(width, max_error, x, kernel: str, slope_jump, kink_distance=None, fun
 
 
 def _number(value, name: str) -> float:
+    if isinstance(value, (str, bytes, bool)):  # float("0.3") and float(True) would pass
+        raise InvalidWidthError(f"{name} must be a positive number, got {value!r}")
     try:
         return float(value)
     except (TypeError, ValueError):
         raise InvalidWidthError(f"{name} must be a positive number, got {value!r}") from None
+
+
+def _shown(value) -> str:
+    """repr(value) for an error message; a float that torch.compile traces symbolically has no value
+    to show while tracing (formatting it is a graph break), the message names it instead."""
+    return "a number traced by torch.compile" if torch.compiler.is_compiling() else repr(value)
+
+
+def _finite(number: float) -> bool:
+    """Not ±inf and not NaN, by comparisons: torch.compile turns a Python float argument into a
+    symbolic one (dynamic=True, or a second call with another value), which comparisons guard on
+    but math.isfinite cannot take (a graph break, an error under fullgraph=True)."""
+    return -math.inf < number < math.inf
 
 
 def _apply(function, kernel, x, width, max_error, backend, slope_jump, *params, kink_distance=None):
@@ -327,9 +348,9 @@ def _formula(function, parts, x, alpha, mu):
     if isinstance(mu, torch.Tensor):
         finite = _holds(lambda: torch.all(torch.isfinite(m)))
     else:  # a number is checked on the host
-        finite = math.isfinite(float(mu))
+        finite = _finite(float(mu))
     if not finite:
-        raise SmoothfnError(f"mu must be a finite number, got {mu!r}")
+        raise SmoothfnError(f"mu must be a finite number, got {_shown(mu)}")
     if torch.is_grad_enabled() and any(t.requires_grad for t in (x, a, m)):
         return function.apply(x, a, m)
     return smu_formulas.evaluate(parts, x, a, m)  # no autograd node (and no Dynamo trace of one) to build

@@ -118,6 +118,27 @@ def test_compiled_forward_and_backward_have_no_graph_break():
         torch.testing.assert_close(g, e)
 
 
+@pytest.mark.parametrize("dynamic", [None, True])
+def test_compiled_calls_take_python_floats_that_change(dynamic):
+    """A float width or parameter that changes between calls (a width schedule, a sweep) becomes a
+    symbolic float in torch.compile (at once with dynamic=True, on the second value otherwise):
+    the argument checks must trace, with no graph break under fullgraph=True."""
+    def model(x, w, a, lo, y, mu, error):
+        return (F.leaky_relu(x, a, width=w) + F.clamp(x, lo, 1.0, width=w, kernel="logistic")
+                + F.max(x, y, width=w) + F.floor(x, width=w) + F.smu(x, a, mu) + F.relu(x, max_error=error)).sum()
+
+    compiled = torch.compile(model, fullgraph=True, dynamic=dynamic)
+    x = torch.randn(33, dtype=torch.float64, requires_grad=True)
+    for step, w in enumerate((0.3, 0.2, 0.45)):
+        arguments = (w, 0.1 + step / 10, -0.5 - step / 10, 0.2 * step, 2.5 + step, 0.01 * (step + 1))
+        expected = torch.autograd.grad(model(x, *arguments), x)[0]
+        got = torch.autograd.grad(compiled(x, *arguments), x)[0]
+        torch.testing.assert_close(got, expected)
+    # still checked when traced; under fullgraph=True Dynamo reports the error it observed
+    with pytest.raises(Exception, match="width must be finite and > 0"):
+        compiled(x, -0.3, *arguments[1:])
+
+
 def test_compiled_inference_traces_the_twin_without_autograd():
     """No input needs grad: the twin goes straight into the graph (torch 2.11's Dynamo mis-traced an
     autograd.Function given two parameter tensors, as clamp has, when none needed grad)."""
@@ -133,9 +154,11 @@ def test_compiled_inference_traces_the_twin_without_autograd():
 
 def test_bad_input_is_refused_before_any_kernel_runs():
     x = torch.randn(5)
-    for width in (0.0, -1.0, math.inf, math.nan):
+    for width in (0.0, -1.0, math.inf, math.nan, "0.3", True):  # a string or a bool is no width
         with pytest.raises(InvalidWidthError):
             F.relu(x, width=width)
+    with pytest.raises(SmoothfnError, match="alpha must be a number"):
+        F.leaky_relu(x, "0.1", width=0.3)
     with pytest.raises(InvalidWidthError):
         F.relu(x)
     with pytest.raises(UnknownKernelError):
