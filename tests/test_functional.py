@@ -447,3 +447,18 @@ def test_every_function_stays_finite_at_the_ends_of_the_width_range():
                 where = f"{name} ∗ {kernel}, w={w:g}, {dtype}"
                 assert not torch.isnan(value).any() and not torch.isnan(x.grad).any(), where
                 assert torch.isfinite(width.grad) and torch.isfinite(x.grad[1:-1]).all(), where
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", "logistic", "laplace", "uniform", "student_t2", "epanechnikov",
+                                    "triangular"])
+def test_leaky_relu_with_alpha_zero_has_relus_limits(kernel):
+    """α = 0 makes leaky_relu relu: at x = −∞ the value is 0, not α·x = 0·∞ = NaN (the generated
+    end regions guard a parameter coefficient that is 0)."""
+    for dtype in (torch.float64, torch.float32, torch.bfloat16):
+        x = torch.tensor([-math.inf, -1e30, 0.0, math.inf, math.nan], dtype=dtype)
+        for alpha in (0.0, -0.0, torch.tensor(0.0)):
+            got = F.leaky_relu(x, alpha, width=0.5, kernel=kernel)
+            expected = F.relu(x, width=0.5, kernel=kernel)
+            torch.testing.assert_close(got, expected, equal_nan=True)
+            assert got[0] == 0 and got[3] == math.inf and got[4].isnan()
+    torch.testing.assert_close(F.sau(x, 0.0, width=0.5), F.relu(x, width=0.5), equal_nan=True)

@@ -185,6 +185,26 @@ def left_tail(kernel: Kernel, j: int) -> sp.Expr:
     return _algebraic_tail(expr, t)
 
 
+def _guard_zero_coefficients(polynomial: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """The value's end regions with each c·x^k (k ≥ 1, c depending on a parameter) written as 0
+    where c = 0: those regions meet x = ±∞, where c·x^k would be 0·∞ = NaN (leaky_relu with α = 0
+    is relu, 0 at −∞). Only for the value: the derivative in a parameter of c·x^k is x^k even at
+    c = 0."""
+    def guarded(region):
+        terms = []
+        for (k,), c in sp.Poly(region, x).terms():
+            term = c * x**k
+            terms.append(sp.Piecewise((0, sp.Eq(c, 0)), (term, True)) if k >= 1 and c.free_symbols else term)
+        return sp.Add(*terms)
+
+    if not isinstance(polynomial, sp.Piecewise):
+        return guarded(polynomial)
+    branches = list(polynomial.args)
+    for i in (0, len(branches) - 1):
+        branches[i] = (guarded(branches[i][0]), branches[i][1])
+    return sp.Piecewise(*branches)
+
+
 def _drop_branch_at_zero(expr: sp.Piecewise, t: sp.Symbol) -> sp.Expr:
     """The last branch of a tail, when for t ≥ 0 it holds at t = 0 only and the branch before it
     takes the same value there, merged into that branch."""
@@ -291,7 +311,7 @@ def stable_form(derivation) -> StableForm:
         jump = sp.Poly(sp.expand((right.poly - left.poly).subs(x, c + v)), v)
         terms += [(d * w**j, j, c) for (j,), d in jump.terms()]
     S = lambda j, c: tail_moment_function(kernel.name, j)((x - c) / w)  # noqa: E731
-    expr = polynomial + sum((a * S(j, c) for a, j, c in terms), sp.S.Zero)
+    expr = _guard_zero_coefficients(polynomial, x) + sum((a * S(j, c) for a, j, c in terms), sp.S.Zero)
 
     # the chain rule by hand, so that ∂z/∂w = −z/w lands in the guarded block z·S_j'(z)
     # (sp.diff would print z·S_j'(z) as a product: ∞·0 at x = ±∞)

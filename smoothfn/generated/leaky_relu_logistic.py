@@ -12,7 +12,7 @@ PARAMETERS = ('alpha',)
 
 
 def forward(x, w, alpha):
-    return w*(1 - alpha)*S1_logistic(x/w) + torch.where((x < 0), alpha*x, x)
+    return w*(1 - alpha)*S1_logistic(x/w) + torch.where((x < 0), torch.where((alpha == 0), 0, alpha*x), x)
 
 
 def backward(x, w, alpha):

@@ -26,7 +26,7 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, alpha_ptr, n, BLOCK: tl.constexpr, DTY
         alpha = tl.load(alpha_ptr + offsets, mask=mask, other=0).to(DTYPE)
     else:
         alpha = tl.load(alpha_ptr).to(DTYPE)
-    out = w*(1 - alpha)*S1_epanechnikov(divide(x, w)) + tl.where((x < 0), alpha*x, x)
+    out = w*(1 - alpha)*S1_epanechnikov(divide(x, w)) + tl.where((x < 0), tl.where((alpha == 0), 0, alpha*x), x)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 
