@@ -55,14 +55,27 @@ KERNEL_CODES = {"gaussian": 0, "logistic": 1, "laplace": 2, "uniform": 3, "trian
                 "student_t2": 6}
 
 
-def _split(x):
-    m = torch.floor(x)
-    return m, torch.where(torch.isinf(x), torch.zeros_like(x), x - m)
+def _split(x, shift: float):
+    """(m, r, s) for the staircase ⌊x + shift⌋ (shift 0: floor, 1/2: round): m = ⌊x + shift⌋ and
+    the distances r = x − (m − shift) ∈ [0, 1) to the jump below and s = (m + 1 − shift) − x to
+    the one above, each exact where it is at most 1/2 (Sterbenz), which is where it matters: a
+    jump's term is L_0(r/w) or L_0(s/w), and 1 − r (or x + 1/2) rounded first would put an error of
+    ε/w into its argument (floor ∗ gaussian in fp32 at w = 1e-6, just below 0: 1.2e-2). m is
+    corrected where x + shift rounded across a jump. From |x| = 2^(p−1) on, x is an integer: there
+    r = shift (the half-integer jumps of round are not representable), ±inf included."""
+    m = torch.floor(x + shift)
+    r = x - (m - shift)
+    m = m - (r < 0).to(x.dtype) + (r >= 1).to(x.dtype)
+    r, s = x - (m - shift), (m + 1 - shift) - x
+    integer = torch.abs(x) >= 1 / torch.finfo(x.dtype).eps  # 2^(p−1): fp32 2^23, fp64 2^52; inf too
+    r = torch.where(integer, shift, r)  # ±inf too: _evaluate returns x there
+    s = torch.where(integer, 1 - r, s)
+    return torch.where(integer, x, m), r, s  # ⌊x + shift⌋ = x there (x + 1/2 would round to even)
 
 
-def _local(kernel: str, x, w, terms: int):
+def _local(kernel: str, x, w, terms: int, shift: float):
     L0, pdf = getattr(blocks, f"L0_{kernel}"), getattr(blocks, f"pdf_{kernel}")
-    m, r = _split(x)
+    m, r, s = _split(x, shift)
     value, dx, dw = m, torch.zeros_like(x + w), torch.zeros_like(x + w)
     for j in range(terms):
         b = (j + r) / w
@@ -71,7 +84,7 @@ def _local(kernel: str, x, w, terms: int):
         dx = dx + kb / w
         dw = dw - b * kb / w
         if j >= 1:
-            a = (j - r) / w
+            a = (j - 1 + s) / w  # (j − r)/w, exact at j = 1
             ka = pdf(a)
             value = value + L0(a)
             dx = dx + ka / w
@@ -108,8 +121,8 @@ def _phi(kernel: str, t):
     return phi, derivative
 
 
-def _fourier(kernel: str, x, w, terms: int):
-    m, r = _split(x)
+def _fourier(kernel: str, x, w, terms: int, shift: float):
+    m, r, _ = _split(x, shift)
     value = m + r - 0.5
     dx, dw = torch.ones_like(x + w), torch.zeros_like(x + w)
     for k in range(1, terms + 1):
@@ -122,13 +135,14 @@ def _fourier(kernel: str, x, w, terms: int):
     return value, dx, dw
 
 
-def _laplace(x, w):
-    m, r = _split(x)
+def _laplace(x, w, shift: float):
+    m, r, s = _split(x, shift)
     c = 0.5 / w
-    u = 1 - 2 * r
-    au = torch.abs(u)
+    u = s - r  # 1 − 2r
+    near = torch.minimum(r, s)  # the distance to the nearest jump: |u| = 1 − 2·near
+    au = 1 - 2 * near
     # sinh(cu)/sinh(c) = sign(u) e^{c(|u|−1)} (1 − e^{−2c|u|})/(1 − e^{−2c}), cosh likewise
-    scale = torch.exp(c * (au - 1)) / -torch.expm1(-2 * c)
+    scale = torch.exp(-2 * c * near) / -torch.expm1(-2 * c)
     sinh_ratio = torch.sign(u) * scale * -torch.expm1(-2 * c * au)
     cosh_ratio = scale * (1 + torch.exp(-2 * c * au))
     coth = (1 + torch.exp(-2 * c)) / -torch.expm1(-2 * c)
@@ -139,21 +153,23 @@ def _laplace(x, w):
     return value, dx, dw
 
 
-def _wide(kernel: str, x, w):
-    m, r = _split(x)
+def _wide(kernel: str, x, w, shift: float):
+    m, r, _ = _split(x, shift)
     value, dx, dw = getattr(blocks, f"staircase_wide_{kernel}")(r, w)
     return m + value, dx, dw
 
 
-def _evaluate(kernel: str, x, w):
+def _evaluate(kernel: str, x, w, shift: float):
+    """(floor_w(x + shift), ∂/∂x, ∂/∂w)."""
     if kernel == "laplace":
-        value, dx, dw = _laplace(x, w)
+        value, dx, dw = _laplace(x, w, shift)
     else:
         terms, switch = LOCAL[kernel]
-        value, dx, dw = _local(kernel, x, w, terms)
+        value, dx, dw = _local(kernel, x, w, terms, shift)
         if switch is not None:
             closed = kernel in WIDE_CLOSED_FORM
-            wide = _wide(kernel, x, w) if closed else _fourier(kernel, x, w, FOURIER_TERMS[kernel])
+            wide = (_wide(kernel, x, w, shift) if closed
+                    else _fourier(kernel, x, w, FOURIER_TERMS[kernel], shift))
             use_local = w < switch if closed else w <= switch
             value, dx, dw = (torch.where(use_local, a, b) for a, b in zip((value, dx, dw), wide))
     infinite = torch.isinf(x)
@@ -177,11 +193,11 @@ class StaircaseTwin:
         self.TRITON_CONSTEXPRS = {"KERNEL": KERNEL_CODES[kernel], "ROUND": function == "round"}
 
     def forward(self, x, w):
-        return _evaluate(self.kernel, x + self.shift, w)[0]
+        return _evaluate(self.kernel, x, w, self.shift)[0]
 
     def backward(self, x, w):
         """(∂/∂x, ∂/∂w)"""
-        return _evaluate(self.kernel, x + self.shift, w)[1:]
+        return _evaluate(self.kernel, x, w, self.shift)[1:]
 
 
 # built once, so that torch.compile sees constants rather than constructor calls

@@ -6,7 +6,7 @@ Triton building blocks (L_0, k, and L_1 for Student-t₂). The kernels follow th
 of the generated pair kernels (:mod:`smoothfn.codegen.triton_source`): x and, when
 ``W_FULL``, the width elementwise; otherwise one width and one partial sum of ∂/∂w per program.
 Two more compile-time constants pick the series: ``KERNEL`` (a code from ``KERNEL_CODES``) and
-``ROUND`` (x + 1/2 first).
+``ROUND`` (the jumps at the half-integers: round_w(x) = floor_w(x + 1/2) without rounding x + 1/2).
 
 Differences from the twin, for the GPU: the sums are run-time loops (one copy of the body: the
 registers of a 24-term series stay those of one term, no spills) that multiply by one correctly
@@ -80,32 +80,43 @@ def _density(z, KERNEL: tl.constexpr):
 
 
 @triton.jit
-def _split(x):
-    """(m, r): m = ⌊x⌋, r = x − m ∈ [0, 1) (0 at ±inf)."""
-    m = tl.floor(x)
-    r = tl.where(tl.abs(x) == float("inf"), 0.0, x - m)
-    return m, r
+def _split(x, ROUND: tl.constexpr):
+    """(m, r, s) for ⌊x + shift⌋ (shift 1/2 for ROUND): the distances r and s to the jumps below
+    and above, each exact where it is at most 1/2 (see staircase_series._split)."""
+    if ROUND:
+        shift = 0.5
+    else:
+        shift = 0.0
+    below = tl.floor(x + shift) - shift  # the jump below x, unless x + shift rounded across one
+    below = tl.where(x < below, below - 1, tl.where(x >= below + 1, below + 1, below))
+    if x.dtype == tl.float64:
+        integer = tl.abs(x) >= 4503599627370496.0  # 2^52: x is an integer (inf too)
+    else:
+        integer = tl.abs(x) >= 8388608.0  # 2^23
+    r = tl.where(integer, shift, x - below)  # ±inf too: staircase() returns x there
+    s = tl.where(integer, 1 - r, (below + 1) - x)
+    m = tl.where(integer, x, below + shift)  # ⌊x + shift⌋ = x there (x + 1/2 would round to even)
+    return m, r, s
 
 
 @triton.jit
-def _local(x, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
+def _local(m, r, s, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
     """The layer-cake sums over the jumps j − r (j ≥ 1) and −(j + r) (j ≥ 0), TERMS a side (a
     run-time loop: one copy of the body keeps the registers of a long series low; 1/w once, as
     a correctly rounded division in a loop is a call on the GPU)."""
-    m, r = _split(x)
     inv = divide(1.0, w)
     b = r * inv  # j = 0 has only the jump at −r
     kb = _density(b, KERNEL)
     value = m + tl.zeros_like(w) - _left_tail(b, KERNEL)
-    dx = tl.zeros_like(x + w) + kb * inv
-    dw = tl.zeros_like(x + w) - b * kb * inv
+    dx = tl.zeros_like(r + w) + kb * inv
+    dw = tl.zeros_like(r + w) - b * kb * inv
     for j in range(1, TERMS):
         b = (j + r) * inv
         kb = _density(b, KERNEL)
         value = value - _left_tail(b, KERNEL)
         dx = dx + kb * inv
         dw = dw - b * kb * inv
-        a = (j - r) * inv
+        a = (j - 1 + s) * inv  # (j − r)/w, exact at j = 1
         ka = _density(a, KERNEL)
         value = value + _left_tail(a, KERNEL)
         dx = dx + ka * inv
@@ -148,11 +159,10 @@ def _characteristic(t, KERNEL: tl.constexpr):
 
 
 @triton.jit
-def _fourier(x, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
-    m, r = _split(x)
+def _fourier(m, r, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
     value = m + r - 0.5 + tl.zeros_like(w)
-    dx = tl.zeros_like(x + w) + 1.0
-    dw = tl.zeros_like(x + w)
+    dx = tl.zeros_like(r + w) + 1.0
+    dw = tl.zeros_like(r + w)
     for k in range(1, TERMS + 1):
         order = k + tl.zeros_like(w)  # k in the compute dtype
         phi, dphi = _characteristic(6.283185307179586 * order * w, KERNEL)
@@ -165,13 +175,13 @@ def _fourier(x, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
 
 
 @triton.jit
-def _laplace(x, w):
-    m, r = _split(x)
+def _laplace(m, r, s, w):
     c = divide(0.5, w)
-    u = 1 - 2 * r
-    au = tl.abs(u)
+    u = s - r  # 1 − 2r
+    near = tl.minimum(r, s)  # the distance to the nearest jump: |u| = 1 − 2·near
+    au = 1 - 2 * near
     one_minus = -expm1(-2 * c)
-    scale = divide(exp(c * (au - 1)), one_minus)
+    scale = divide(exp(-2 * c * near), one_minus)
     sign = tl.where(u > 0, 1.0, tl.where(u < 0, -1.0, 0.0))
     sinh_ratio = sign * scale * -expm1(-2 * c * au)
     cosh_ratio = scale * (1 + exp(-2 * c * au))
@@ -183,9 +193,8 @@ def _laplace(x, w):
 
 
 @triton.jit
-def _wide(x, w, KERNEL: tl.constexpr):
+def _wide(m, r, w, KERNEL: tl.constexpr):
     """The closed form of the compact polynomial kernels (uniform, triangular, epanechnikov)."""
-    m, r = _split(x)
     if KERNEL == 3:
         value, dx, dw = staircase_wide_uniform(r, w)
     elif KERNEL == 4:
@@ -196,29 +205,31 @@ def _wide(x, w, KERNEL: tl.constexpr):
 
 
 @triton.jit
-def staircase(x, w, KERNEL: tl.constexpr):
-    """(floor_w(x), ∂/∂x, ∂/∂w) with the series of staircase_series (same switches and terms)."""
+def staircase(x, w, KERNEL: tl.constexpr, ROUND: tl.constexpr):
+    """(floor_w(x + shift), ∂/∂x, ∂/∂w), shift 1/2 for ROUND, with the series of staircase_series
+    (same switches and terms)."""
+    m, r, s = _split(x, ROUND)  # once for every series
     if KERNEL == 2:
-        value, dx, dw = _laplace(x, w)
+        value, dx, dw = _laplace(m, r, s, w)
     elif KERNEL == 0:
-        value, dx, dw = _local(x, w, 0, 9)
-        v2, dx2, dw2 = _fourier(x, w, 0, 8)
+        value, dx, dw = _local(m, r, s, w, 0, 9)
+        v2, dx2, dw2 = _fourier(m, r, w, 0, 8)
         near = w <= 0.2
         value = tl.where(near, value, v2)
         dx = tl.where(near, dx, dx2)
         dw = tl.where(near, dw, dw2)
     elif KERNEL == 1:
-        value, dx, dw = _local(x, w, 1, 13)
-        v2, dx2, dw2 = _fourier(x, w, 1, 9)
+        value, dx, dw = _local(m, r, s, w, 1, 13)
+        v2, dx2, dw2 = _fourier(m, r, w, 1, 9)
         near = w <= 0.3
         value = tl.where(near, value, v2)
         dx = tl.where(near, dx, dx2)
         dw = tl.where(near, dw, dw2)
     elif KERNEL == 6:
-        value, dx, dw = _local(x, w, 6, 24)
+        value, dx, dw = _local(m, r, s, w, 6, 24)
     else:  # uniform, triangular, epanechnikov
-        value, dx, dw = _local(x, w, KERNEL, 3)
-        v2, dx2, dw2 = _wide(x, w, KERNEL)
+        value, dx, dw = _local(m, r, s, w, KERNEL, 3)
+        v2, dx2, dw2 = _wide(m, r, w, KERNEL)
         near = w < 1.0
         value = tl.where(near, value, v2)
         dx = tl.where(near, dx, dx2)
@@ -241,9 +252,7 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
         w = tl.load(w_ptr + offsets, mask=mask, other=1).to(DTYPE)
     else:
         w = tl.load(w_ptr).to(DTYPE)
-    if ROUND:
-        x = x + 0.5
-    out, _, _ = staircase(x, w, KERNEL)
+    out, _, _ = staircase(x, w, KERNEL, ROUND)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 
@@ -260,9 +269,7 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr
     else:
         w = tl.load(w_ptr).to(DTYPE)
     dy = tl.load(dy_ptr + offsets, mask=mask, other=0).to(DTYPE)
-    if ROUND:
-        x = x + 0.5
-    _, dx, dw = staircase(x, w, KERNEL)
+    _, dx, dw = staircase(x, w, KERNEL, ROUND)
     if NEED_X:
         g = dy * dx
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
