@@ -105,7 +105,9 @@ def _tensor(value, x: torch.Tensor, name: str) -> torch.Tensor:
         number = float(value)
     except (TypeError, ValueError):
         raise SmoothfnError(f"{name} must be a number or a tensor, got {value!r}") from None
-    if _finite(number) and builtins.abs(number) > torch.finfo(dtype).max:
+    if not _finite(number):  # a NaN or infinite α, y, min or max gives NaN somewhere: refused
+        raise SmoothfnError(f"{name} must be a finite number, got {_shown(value)}")
+    if builtins.abs(number) > torch.finfo(dtype).max:
         raise SmoothfnError(
             f"{name}={_shown(value)} overflows {dtype}, the dtype of the computation for {x.dtype} inputs"
         )
@@ -141,13 +143,16 @@ def _cauchy_kinks_width(error: torch.Tensor, slope, distance) -> torch.Tensor:
     target = error / slope * (1 - 1e-9)  # the bisection ends below it
     distance = torch.as_tensor(distance, dtype=torch.float64, device=error.device).detach()
     shape = broadcast_shape(("max_error", target.shape), ("the distance between the kinks", distance.shape))
-    low = torch.full(shape, -60.0, dtype=torch.float64, device=error.device)
-    high = torch.full_like(low, 60.0)
-    for _ in range(80):  # 120/2^80 in log w
+    # log w over the fp64 range (the caller refuses what the compute dtype cannot take)
+    low = torch.full(shape, -700.0, dtype=torch.float64, device=error.device)
+    high = torch.full_like(low, 700.0)
+    for _ in range(90):  # 1400/2^90 in log w
         middle = (low + high) / 2
         w = torch.exp(middle)
         ratio = distance / w
-        value = (distance * torch.atan(w / distance) + w / 2 * torch.log1p(ratio * ratio)) / math.pi
+        # log(1 + ratio²) as 2·log(ratio) where ratio² would overflow
+        log_term = torch.where(ratio > 1e150, 2 * torch.log(ratio), torch.log1p(ratio * ratio))
+        value = (distance * torch.atan(w / distance) + w / 2 * log_term) / math.pi
         too_wide = value > target.detach()
         high, low = torch.where(too_wide, middle, high), torch.where(too_wide, low, middle)
     return torch.exp(low)
@@ -179,7 +184,12 @@ def _error_width(max_error, x, kernel: str, slope_jump, kink_distance) -> torch.
     if kernel == "cauchy":  # E|Y| = ∞: only the bounded, clamp-like functions converge
         if kink_distance is None:
             raise SmoothfnError("max_error= with the cauchy kernel: only the clamp family converges")
-        return _cauchy_kinks_width(error, slope_jump, kink_distance).to(dtype)  # within e^±60
+        w = torch.clamp(_cauchy_kinks_width(error, slope_jump, kink_distance), max=cap)  # wider only lowers it
+        if not _holds(lambda: torch.all(w >= tiny)):
+            raise SmoothfnError(
+                f"max_error={_shown(max_error)} needs a width below {tiny:g}, the smallest {dtype} takes"
+            )
+        return w.to(dtype)
     half_mean_abs = _MEAN_ABS[kernel] / 2
     if number is not None and not isinstance(slope_jump, torch.Tensor):  # all on the host
         jump = float(slope_jump) * half_mean_abs
@@ -370,8 +380,9 @@ def smu(x, alpha=0.01, mu=2.5):
 def smu1(x, alpha=0.01, mu=4.332461424154261e-09):
     r"""SMU-1: :math:`((1+\alpha)x + \sqrt{((1-\alpha)x)^2 + \mu^2})/2`.
 
-    This is exactly leaky ReLU ∗ student_t2 at width |μ|/(1 − α) (SMU-1 is a positive-kernel
-    smoothing); ``mu`` may be any finite number (only μ² enters; μ = 0 is leaky ReLU itself).
+    For α < 1 this is exactly leaky ReLU ∗ student_t2 at width |μ|/(1 − α) (SMU-1 is a
+    positive-kernel smoothing; for α > 1 the formula is no such smoothing, as leaky ReLU's own
+    catalog entry takes α ≤ 1); ``mu`` may be any finite number (only μ² enters; μ = 0 is leaky ReLU itself).
     Computed from the formula in fp32 for half inputs, as 2αx + μ²/(√(…) − (1 − α)x) left of
     0 (no cancellation), exact at ±∞, with closed-form gradients (finite at μ = 0).
     """

@@ -462,3 +462,20 @@ def test_leaky_relu_with_alpha_zero_has_relus_limits(kernel):
             torch.testing.assert_close(got, expected, equal_nan=True)
             assert got[0] == 0 and got[3] == math.inf and got[4].isnan()
     torch.testing.assert_close(F.sau(x, 0.0, width=0.5), F.relu(x, width=0.5), equal_nan=True)
+
+
+def test_non_finite_parameters_and_tiny_cauchy_errors_are_refused():
+    """A NaN or infinite Python α, y, min or max gave NaN somewhere (α = nan everywhere); and
+    clamp-like ∗ cauchy with max_error= searched widths only within e^±60, so a tiny max_error got
+    e^-60 and an error 1e5 times too large, and fp32 widths below those width= takes."""
+    x = torch.randn(7, dtype=torch.float64)
+    for call in (lambda v: F.leaky_relu(x, v, width=0.3), lambda v: F.max(x, v, width=0.3),
+                 lambda v: F.clamp(x, v, 1e3, width=0.3), lambda v: F.smu(x, v)):
+        for value in (math.nan, math.inf, -math.inf):
+            with pytest.raises(SmoothfnError, match="must be a finite number"):
+                call(value)
+    w = F._width(None, 1e-30, x, "cauchy", 1.0, 2.0, "clamp")  # the sup error is at the kinks
+    sup = (2.0 * math.atan(float(w) / 2.0) + float(w) / 2 * math.log1p((2.0 / float(w)) ** 2)) / math.pi
+    assert 0.999e-30 <= sup <= 1e-30
+    with pytest.raises(SmoothfnError, match="needs a width below"):
+        F.clamp(x.float(), -1.0, 1.0, max_error=1e-24, kernel="cauchy")
