@@ -63,10 +63,10 @@ def _split(x, shift: float):
     ε/w into its argument (floor ∗ gaussian in fp32 at w = 1e-6, just below 0: 1.2e-2). m is
     corrected where x + shift rounded across a jump. From |x| = 2^(p−1) on, x is an integer: there
     r = shift (the half-integer jumps of round are not representable), ±inf included."""
-    m = torch.floor(x + shift)
-    r = x - (m - shift)
-    m = m - (r < 0).to(x.dtype) + (r >= 1).to(x.dtype)
-    r, s = x - (m - shift), (m + 1 - shift) - x
+    below = torch.floor(x + shift) - shift  # the jump below x, unless x + shift rounded across one
+    # exact comparisons (x − below itself rounds to 1 for x = −1e-40)
+    below = below - (x < below).to(x.dtype) + (x >= below + 1).to(x.dtype)
+    m, r, s = below + shift, x - below, (below + 1) - x
     integer = torch.abs(x) >= 1 / torch.finfo(x.dtype).eps  # 2^(p−1): fp32 2^23, fp64 2^52; inf too
     r = torch.where(integer, shift, r)  # ±inf too: _evaluate returns x there
     s = torch.where(integer, 1 - r, s)
