@@ -123,6 +123,19 @@ def test_monotone_functions_stay_monotone(f, k, dtype):
 RAMPS = [pair for pair in AVAILABLE if hasattr(module(*pair), "narrow_ramp")]
 
 
+def _ramp_reference(f, k):
+    """The derivation, the kinks c1 < c2, the limits y_low, y_high and the mpmath CDF of the kernel
+    for a clamp-like pair (PARAMS' clamp bounds)."""
+    import sympy as sp
+
+    d = derive(f, k)
+    exact = d.numeric_function(**{n: PARAMS[n] for n in d.params})
+    c1, c2 = {"clamp": (PARAMS["lo"], PARAMS["hi"]), "hardtanh": (-1.0, 1.0), "relu6": (0.0, 6.0),
+              "hardsigmoid": (-3.0, 3.0)}[f]
+    low, high = float(exact(-1e300)), float(exact(1e300))
+    return d, c1, c2, low, high, sp.lambdify(d.kernel.z, d.kernel.cdf(d.kernel.z), "mpmath")
+
+
 @pytest.mark.parametrize("f,k", [pair for pair in RAMPS if pair[1] in ("cauchy", "student_t2")])
 def test_clamp_like_functions_keep_their_far_tails_with_algebraic_kernels(f, k):
     """With an algebraic kernel tail the two kink terms of the tail-stable form grow while
@@ -130,15 +143,8 @@ def test_clamp_like_functions_keep_their_far_tails_with_algebraic_kernels(f, k):
     the narrow ramp takes over where the distance to the kinks is large against their spacing.
     f_w − limit against mpmath, relative, where the limit does not swamp it."""
     import mpmath
-    import sympy as sp
 
-    d = derive(f, k)
-    params = {n: PARAMS[n] for n in d.params}
-    exact = d.numeric_function(**params)
-    c1, c2 = {"clamp": (PARAMS["lo"], PARAMS["hi"]), "hardtanh": (-1.0, 1.0), "relu6": (0.0, 6.0),
-              "hardsigmoid": (-3.0, 3.0)}[f]
-    low, high = float(exact(-1e300)), float(exact(1e300))
-    cdf = sp.lambdify(d.kernel.z, d.kernel.cdf(d.kernel.z), "mpmath")
+    d, c1, c2, low, high, cdf = _ramp_reference(f, k)
     m = module(f, k)
     for w in (1e-3, 1.0):
         xs = [c * w + s * (c2 - c1) for c in (-1e6, -1e3, -100, 100, 1e3, 1e6) for s in (-5, 0, 5)]
@@ -167,13 +173,7 @@ def test_clamp_like_functions_at_widths_far_above_the_kink_spacing(f, k):
     import mpmath
     import sympy as sp
 
-    d = derive(f, k)
-    params = {n: PARAMS[n] for n in d.params}
-    exact = d.numeric_function(**params)
-    c1, c2 = {"clamp": (PARAMS["lo"], PARAMS["hi"]), "hardtanh": (-1.0, 1.0), "relu6": (0.0, 6.0),
-              "hardsigmoid": (-3.0, 3.0)}[f]
-    low, high = float(exact(-1e300)), float(exact(1e300))
-    cdf = sp.lambdify(d.kernel.z, d.kernel.cdf(d.kernel.z), "mpmath")
+    d, c1, c2, low, high, cdf = _ramp_reference(f, k)
     pdf = sp.lambdify(d.kernel.z, d.kernel.pdf(d.kernel.z), "mpmath")
     knots = [float(e) for p in d.kernel.pieces for e in (p.lo, p.hi) if e.is_finite]
     m = module(f, k)
