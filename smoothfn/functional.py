@@ -355,12 +355,9 @@ def _formula(function, parts, x, alpha, mu):
     x = _input(x)
     a, m = _tensor(alpha, x, "alpha"), _tensor(mu, x, "mu")
     _check_shapes(x, [("alpha", a), ("mu", m)])
-    if isinstance(mu, torch.Tensor):
-        finite = _holds(lambda: torch.all(torch.isfinite(m)))
-    else:  # a number is checked on the host
-        finite = _finite(float(mu))
-    if not finite:
-        raise SmoothfnError(f"mu must be a finite number, got {_shown(mu)}")
+    # a Python number was checked by _tensor; a tensor μ here
+    if isinstance(mu, torch.Tensor) and not _holds(lambda: torch.all(torch.isfinite(m))):
+        raise SmoothfnError(f"mu must be a finite number, got {mu!r}")
     if torch.is_grad_enabled() and any(t.requires_grad for t in (x, a, m)):
         return function.apply(x, a, m)
     return smu_formulas.evaluate(parts, x, a, m)  # no autograd node (and no Dynamo trace of one) to build

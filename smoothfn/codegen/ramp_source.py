@@ -85,16 +85,20 @@ def narrow_ramp_lines(target: str) -> list[str]:
             "    return (span > 0.0 * w) & (span <= limit * w)"]
 
 
+def _clamp(target: str, low: str, high: str) -> str:
+    """A format string clamping {} to [low, high] for ``target``; nan stays nan, as torch.clamp
+    keeps it (Triton's minimum and maximum drop it by default)."""
+    if target == "torch":
+        return f"torch.clamp({{}}, {low}, {high})"
+    nan = "propagate_nan=tl.PropagateNan.ALL"
+    return f"tl.minimum(tl.maximum({{}}, {low}, {nan}), {high}, {nan})"
+
+
 def _nodes(knots, count: int, target: str) -> tuple[list[str], list[tuple[str, list[tuple[str, float, str]]]]]:
     """The lines that place the stretch ends, and per stretch (its length factor, [(node, weight,
     the line that computes the node u{i}_{j} = a − σ·h)]); each node's line goes just before its use
     (that order keeps the fp64 kernels' registers within bounds)."""
-    if target == "torch":
-        clamp = "torch.clamp({}, 0.0, 1.0)"
-    else:
-        # nan stays nan, as torch.clamp keeps it (Triton's minimum and maximum drop it by default)
-        nan = "propagate_nan=tl.PropagateNan.ALL"
-        clamp = f"tl.minimum(tl.maximum({{}}, 0.0, {nan}), 1.0, {nan})"
+    clamp = _clamp(target, "0.0", "1.0")
     lines, stretches = [], []
     # stretch ends in σ: 0, the knots between, 1
     ends = ["0.0"]
@@ -146,11 +150,7 @@ def ramp_means_lines(kernel: str, knots, count: int, target: str) -> list[str]:
         f"def ramp_means_{kernel}(a, h):",
         '    """(mean of k(u), mean of u·k(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_ramp)."""',
     ]
-    if target == "torch":
-        finite = "torch.clamp({}, -1e30, 1e30)"
-    else:
-        nan = "propagate_nan=tl.PropagateNan.ALL"
-        finite = f"tl.minimum(tl.maximum({{}}, -1e30, {nan}), 1e30, {nan})"
+    finite = _clamp(target, "-1e30", "1e30")
     placing, stretches = _nodes(knots, count, target)
     lines += placing
     for _, nodes in stretches:
