@@ -17,5 +17,5 @@ setup(
         "triton>=3.0; platform_system == 'Linux' and platform_machine == 'x86_64'",
     ],
     extras_require={"test": ["pytest>=7", "pytest-xdist>=3", "ruff>=0.5"]},
-    entry_points={"console_scripts": ["smoothfn=smoothfn.cli:main"]},
+    entry_points={"console_scripts": ["smoothfn=smoothfn.cli.main:main"]},
 )

@@ -6,7 +6,7 @@ Needs a CUDA device (it refuses to run without one). For each function, fp32 and
 elements, modes forward (y = f(x)) and backward (the gradient of x from a given dy, after a
 forward outside the timing), providers:
   smoothfn-triton   smoothfn.functional with the generated Triton kernels (eager CUDA), end to end
-  smoothfn-kernels  the same kernels launched directly (smoothfn.triton_launch), replayed from a
+  smoothfn-kernels  the same kernels launched directly (smoothfn.gpu.launch), replayed from a
                     CUDA graph: the kernel time without the host's Python work
   plain-eager       the naive formula in eager torch with autograd
   plain-compiled    the naive formula under torch.compile
@@ -70,7 +70,8 @@ KERNEL_PAIRS = {"sau": ("leaky_relu", (0.15,)), "relu": ("relu", ()), "clamp": (
 
 def kernels(name, x, mode):
     """A function launching the pair's Triton kernels directly (no autograd, no argument checks)."""
-    from smoothfn import ops, triton_launch
+    from smoothfn.gpu import launch as triton_launch
+    from smoothfn.ops import autograd as ops
 
     function, params = KERNEL_PAIRS[name]
     module = ops.generated(function, "gaussian")

@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     args = parser.parse_args()
     from smoothfn.generated import AVAILABLE
-    from smoothfn.staircase_series import TWINS
+    from smoothfn.runtime.staircase import TWINS
 
     pairs = args.pairs or [*sorted(f"{f}_{k}" for f, k in AVAILABLE), *sorted(f"{f}_{k}" for f, k in TWINS)]
     start = time.perf_counter()

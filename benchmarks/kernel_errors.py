@@ -31,9 +31,9 @@ os.environ.setdefault("TRITON_INTERPRET", "1")  # before triton is imported
 
 import torch  # noqa: E402
 
-from smoothfn import ops  # noqa: E402
 from smoothfn.generated import AVAILABLE  # noqa: E402
-from smoothfn.staircase_series import TWINS as STAIRCASES  # noqa: E402 (floor/round series)
+from smoothfn.ops import autograd as ops  # noqa: E402
+from smoothfn.runtime.staircase import TWINS as STAIRCASES  # noqa: E402 (floor/round series)
 
 PARAMS = {"alpha": 0.15, "lo": -0.7, "hi": 1.3, "y": 0.4}
 DTYPES = {"fp64": torch.float64, "fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}

@@ -3,7 +3,7 @@
     python benchmarks/sweep_gpu_launch.py [--log2n 26] [--functions sau,clamp] [--out FILE.csv]
 
 For each function (∗ gaussian), dtype (fp32, bf16) and direction, launches the kernels directly
-(smoothfn.triton_launch, its block size and warp count replaced) and replays them from a CUDA
+(smoothfn.gpu.launch, its block size and warp count replaced) and replays them from a CUDA
 graph (triton.testing.do_bench_cudagraph, median): the kernel time without the host's Python work.
 How triton_launch.block_size / num_warps were chosen; the floor is the copy bandwidth as in
 bench_gpu.py.
@@ -35,7 +35,8 @@ def main():
         sys.exit("sweep_gpu_launch.py needs a CUDA device")
     from triton.testing import do_bench_cudagraph
 
-    from smoothfn import ops, triton_launch
+    from smoothfn.gpu import launch as triton_launch
+    from smoothfn.ops import autograd as ops
 
     device = torch.cuda.get_device_name()
     n = 2**args.log2n

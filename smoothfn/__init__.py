@@ -31,7 +31,7 @@ _LAZY = {
     "SmoothableFunction": ("smoothfn.catalog.functions", "SmoothableFunction"),
     "derive": ("smoothfn.derivation.derivation", "derive"),
     "Derivation": ("smoothfn.derivation.derivation", "Derivation"),
-    "compile": ("smoothfn.compiler", "compile"),
+    "compile": ("smoothfn.api.user_functions", "compile"),
 }
 
 __all__ = [

@@ -37,7 +37,7 @@ class NoClosedFormError(SmoothfnError):
 
 
 class DivergentPairError(DivergentConvolutionError, NoClosedFormError):
-    """The run-time API (``smoothfn.functional``, ``smoothfn.ops``) has no kernel for a pair because
+    """The run-time API (``smoothfn.functional``, ``smoothfn.ops.autograd``) has no kernel for a pair because
     its convolution diverges. A :class:`DivergentConvolutionError`, like the derivation's refusal of
     the same pair; also a :class:`NoClosedFormError`, which that API raised for these pairs before,
     so that code catching it keeps working."""

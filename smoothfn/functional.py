@@ -20,10 +20,10 @@ import os
 
 import torch
 
-from smoothfn import ops
-from smoothfn import smu as smu_formulas
 from smoothfn.errors import InvalidWidthError, SmoothfnError, UnknownKernelError
-from smoothfn.shapes import broadcast_shape
+from smoothfn.ops import autograd as ops
+from smoothfn.ops import smu as smu_formulas
+from smoothfn.runtime.shapes import broadcast_shape
 
 KERNEL_NAMES = ("gaussian", "logistic", "cauchy", "laplace", "uniform", "student_t2", "epanechnikov", "triangular")
 
@@ -387,8 +387,8 @@ def smu1(x, alpha=0.01, mu=4.332461424154261e-09):
 
 
 def floor(x, *, width=None, kernel: str = "gaussian", max_error=None, backend=None):
-    r"""Smoothed floor, :math:`E\lfloor x - wY\rfloor` (series forms in :mod:`smoothfn.staircase_series`,
-    Triton kernels in :mod:`smoothfn.triton_staircase`). Not for the cauchy kernel (divergent);
+    r"""Smoothed floor, :math:`E\lfloor x - wY\rfloor` (series forms in :mod:`smoothfn.runtime.staircase`,
+    Triton kernels in :mod:`smoothfn.gpu.staircase`). Not for the cauchy kernel (divergent);
     ``max_error=`` is refused (a jump: see :func:`sign`)."""
     return _apply("floor", kernel, x, width, max_error, backend, None)
 

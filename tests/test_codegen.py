@@ -98,8 +98,8 @@ PRINTER_CASES = [
     sp.log(x + 2),
     sp.erf(x / sp.sqrt(2)),
     sp.erfc(x),
-    sp.erfc(sp.Abs(x) / sp.sqrt(2)),  # known ≥ 0: smoothfn.torch_math
-    sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi),  # exp(−c·b²): smoothfn.torch_math
+    sp.erfc(sp.Abs(x) / sp.sqrt(2)),  # known ≥ 0: smoothfn.numerics.torch_math
+    sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi),  # exp(−c·b²): smoothfn.numerics.torch_math
     sp.exp(-3 * (x / w) ** 2),
     sp.atan(x),
     sp.acot(x + 1),

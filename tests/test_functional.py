@@ -13,7 +13,6 @@ import torch
 
 import smoothfn
 import smoothfn.functional as F
-from smoothfn import ops
 from smoothfn.errors import (
     DivergentConvolutionError,
     InvalidWidthError,
@@ -21,6 +20,7 @@ from smoothfn.errors import (
     UnknownKernelError,
 )
 from smoothfn.generated import AVAILABLE
+from smoothfn.ops import autograd as ops
 
 PARAMS = {"alpha": 0.2, "lo": -0.6, "hi": 1.1, "y": 0.3}
 
@@ -178,7 +178,7 @@ def test_bad_input_is_refused_before_any_kernel_runs():
 
 def test_cached_compiled_twin_for_eager_calls_matches():
     code = (
-        "import torch, smoothfn.functional as F, smoothfn.ops as ops\n"
+        "import torch, smoothfn.functional as F, smoothfn.ops.autograd as ops\n"
         "assert ops.EAGER_COMPILE\n"
         "x = torch.linspace(-3, 3, 50, dtype=torch.float64, requires_grad=True)\n"
         "w = torch.tensor(0.4, dtype=torch.float64, requires_grad=True)\n"

@@ -12,7 +12,7 @@ import torch
 
 import smoothfn.functional as F
 from smoothfn import KERNELS, derive
-from smoothfn.staircase_series import module_for
+from smoothfn.runtime.staircase import module_for
 
 WIDTHS = (1e-3, 0.05, 0.2, 0.3, 0.7, 1.0, 3.0, 9.0)
 XS = (-3.3, -1.0, -0.5, -0.01, 0.0, 0.2, 0.5, 0.77, 0.999, 2.5, 1000.3, -12345.6)
@@ -99,7 +99,7 @@ def test_extremes_monotone_and_fp32(kernel, dtype):
 
 
 def test_characteristic_functions_against_quadrature():
-    from smoothfn.staircase_series import _phi
+    from smoothfn.runtime.staircase import _phi
 
     def transform(pdf, t):
         return 2 * mpmath.quad(lambda u: mpmath.cos(t * u) * float(pdf(u)), [0, 10, 40, mpmath.inf])

@@ -1,4 +1,4 @@
-"""smoothfn.torch_math: the fp32 erfc and exp(−z²) the twin uses under torch.compile, against fp64, and every
+"""smoothfn.numerics.torch_math: the fp32 erfc and exp(−z²) the twin uses under torch.compile, against fp64, and every
 Gaussian pair's twin compiled in fp32 against the eager fp64 twin, at extremes too."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from test_torch_twin import EXTREMES, MONOTONE, PARAMS, arguments, module
 
 from smoothfn import FUNCTIONS, derive
 from smoothfn.generated import AVAILABLE
-from smoothfn.torch_math import erfc_nonnegative, exp_minus_square
+from smoothfn.numerics.torch_math import erfc_nonnegative, exp_minus_square
 
 SUBNORMAL_ULP = 2.0**-149
 

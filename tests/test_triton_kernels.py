@@ -18,11 +18,11 @@ import pytest
 import torch
 
 import smoothfn.functional as F
-from smoothfn import ops
 from smoothfn.errors import SmoothfnError
 from smoothfn.generated import AVAILABLE
 from smoothfn.generated import module as pair_module
-from smoothfn.staircase_series import TWINS
+from smoothfn.ops import autograd as ops
+from smoothfn.runtime.staircase import TWINS
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 PARAMS = {"alpha": 0.15, "lo": -0.7, "hi": 1.3, "y": 0.4}

@@ -17,7 +17,7 @@ import torch
 import triton
 import triton.language as tl
 
-from smoothfn.triton_math import (
+from smoothfn.numerics.triton_math import (
     acot_nonnegative,
     divide,
     erfc_nonnegative,
@@ -318,7 +318,7 @@ def test_fp32_erfc_fit_shared_with_the_torch_twin():
     truth for the numbers: tools/fit_triton_math.py); a refit must change both."""
     import re
 
-    from smoothfn import torch_math, triton_math
+    from smoothfn.numerics import torch_math, triton_math
 
     module = Path(triton_math.__file__).read_text()
     source = module[module.index("def _erfcx_fp32"):].split("@triton.jit")[0]

@@ -50,7 +50,7 @@ CASES = [
 TEMPLATE = '''import triton
 import triton.language as tl
 
-from smoothfn.triton_math import (  # noqa: F401
+from smoothfn.numerics.triton_math import (  # noqa: F401
     acot_nonnegative, divide, erfc_nonnegative, exp, exp_minus_square, hypot1, log1p, log1p_unit_interval,
     square_root,
 )

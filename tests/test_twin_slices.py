@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import smoothfn.functional as F
-from smoothfn import twin_slices
+from smoothfn.runtime import twin_slices
 
 
 def evaluate(fn, leaves, grad):

@@ -3,7 +3,7 @@
     python tests/triton_aot.py <sm> <dtype> <module> [<module> …]    # prints one JSON line per kernel
 
 Run without TRITON_INTERPRET (the tests start it in a subprocess). A module is a generated pair
-(``clamp_cauchy``) or a staircase (``floor_gaussian``: smoothfn.triton_staircase with its
+(``clamp_cauchy``) or a staircase (``floor_gaussian``: smoothfn.gpu.staircase with its
 constants). For each, both kernels are compiled with every gradient requested and scalar
 width/parameters (the common launch), plus the forward with full-size arguments. The report
 gives, from ptxas -v (the assembler Triton ships, run on the PTX), the registers per thread and
@@ -27,7 +27,7 @@ import triton.language as tl
 from triton.backends.compiler import GPUTarget
 from triton.compiler import ASTSource
 
-from smoothfn.triton_launch import block_size, num_warps
+from smoothfn.gpu.launch import block_size, num_warps
 
 TYPES = {"fp32": tl.float32, "fp64": tl.float64, "fp16": tl.float32, "bf16": tl.float32}  # compute dtypes
 INPUTS = {"fp32": torch.float32, "fp64": torch.float64, "fp16": torch.float16, "bf16": torch.bfloat16}
@@ -90,8 +90,8 @@ def compiled_kernels(name: str, dtype: str, sm: int, labels=("forward", "forward
     backward (scalar arguments, every gradient) of one generated pair or staircase."""
     function, _, kernel = name.partition("_")
     if function in ("floor", "round"):  # the staircase series: one module, two constants
-        module = importlib.import_module("smoothfn.triton_staircase")
-        launcher = importlib.import_module("smoothfn.staircase_series").module_for(function, kernel)
+        module = importlib.import_module("smoothfn.gpu.staircase")
+        launcher = importlib.import_module("smoothfn.runtime.staircase").module_for(function, kernel)
         extra = launcher.TRITON_CONSTEXPRS
     else:
         module = importlib.import_module(f"smoothfn.generated.triton.{name}")

@@ -15,6 +15,7 @@ from pathlib import Path
 import sympy as sp
 
 from smoothfn.codegen.ramp_source import kernel_knots, narrow_ramp_lines, node_count, ramp_lines, ramp_means_lines
+from smoothfn.codegen.reproducible import map_in_fresh_interpreters
 from smoothfn.codegen.staircase_source import staircase_wide_lines
 from smoothfn.codegen.torch_printer import torch_code, torch_math_imports, torch_namespace
 from smoothfn.codegen.triton_printer import triton_code
@@ -29,7 +30,6 @@ from smoothfn.derivation.stable import (
     stable_form,
 )
 from smoothfn.derivation.staircase import wide_staircase
-from smoothfn.determinism import map_in_fresh_interpreters
 from smoothfn.errors import DivergentConvolutionError, NoClosedFormError
 
 GENERATED = Path(__file__).resolve().parent.parent / "generated"
@@ -298,7 +298,7 @@ def kernel_column(kernel: str):
 
 def generate_sources(jobs: int | None = None) -> dict[str, str]:
     """relative file name → text of every generated module (reproducible: see
-    smoothfn.determinism); the Triton kernels go to the subpackage ``triton/``."""
+    smoothfn.codegen.reproducible); the Triton kernels go to the subpackage ``triton/``."""
     from smoothfn.catalog.kernels import KERNELS
 
     columns = map_in_fresh_interpreters(kernel_column, ["__blocks__", *KERNELS], jobs)

@@ -3,7 +3,7 @@
 Numbers are folded to float literals (``sqrt(2)/sqrt(pi)`` prints as ``0.7978845608028654``);
 the tail moments S_j and kernel densities of :mod:`smoothfn.derivation.stable` print as calls to
 the generated building blocks; erfc of an argument known to be ≥ 0 and exp(−c·b²) print as calls
-to :mod:`smoothfn.torch_math` (``TORCH_MATH_FUNCTIONS``, imported by the modules that use them).
+to :mod:`smoothfn.numerics.torch_math` (``TORCH_MATH_FUNCTIONS``, imported by the modules that use them).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ def called_functions(names, source: str) -> list[str]:
 
 
 def torch_math_imports(source: str) -> list[str]:
-    """The import line of the smoothfn.torch_math functions that printed source calls."""
+    """The import line of the smoothfn.numerics.torch_math functions that printed source calls."""
     used = called_functions(TORCH_MATH_FUNCTIONS, source)
-    return [f"from smoothfn.torch_math import {', '.join(used)}", ""] if used else []
+    return [f"from smoothfn.numerics.torch_math import {', '.join(used)}", ""] if used else []
 
 
 def torch_namespace() -> dict:
@@ -35,7 +35,7 @@ def torch_namespace() -> dict:
 
     import torch
 
-    from smoothfn import torch_math
+    from smoothfn.numerics import torch_math
 
     return {"torch": torch, "math": math, **{name: getattr(torch_math, name) for name in TORCH_MATH_FUNCTIONS}}
 
@@ -96,7 +96,7 @@ class TorchPrinter(PythonCodePrinter):
     def _print_erf(self, expr):
         return self._call("torch.erf", expr.args[0])
 
-    def _print_erfc(self, expr):  # smoothfn.torch_math's erfc fuses cheaply under torch.compile
+    def _print_erfc(self, expr):  # smoothfn.numerics.torch_math's erfc fuses cheaply under torch.compile
         arg = expr.args[0]
         return self._call("erfc_nonnegative" if arg.is_nonnegative else "torch.special.erfc", arg)
 

@@ -3,12 +3,12 @@
 Inherits number folding and the building-block calls from :class:`TorchPrinter`; what changes:
 
 * ``tl.log``, ``tl.math.erf``, ``tl.sqrt``, ``tl.abs``, ``tl.where``, ``tl.floor``;
-* ``exp`` from :mod:`smoothfn.triton_math` (fp32 from an exactly split exponent: a GPU's fp32
+* ``exp`` from :mod:`smoothfn.numerics.triton_math` (fp32 from an exactly split exponent: a GPU's fp32
   ``tl.exp`` loses 2^-24·|x·log2 e| relative accuracy); exp(−c·b²) is
   ``exp_minus_square(√c·b)``, the form erfc's own exponential takes in the same Gaussian tail
   (``erfc_nonnegative(0.7071067811865476*t)`` beside ``exp_minus_square(0.7071067811865476*t)``),
   so that the compiler evaluates the one exponential both need once;
-* functions ``tl`` lacks come from :mod:`smoothfn.triton_math`: ``erfc_nonnegative`` (erfc of an
+* functions ``tl`` lacks come from :mod:`smoothfn.numerics.triton_math`: ``erfc_nonnegative`` (erfc of an
   argument SymPy proves ≥ 0), ``acot_nonnegative``, ``log1p`` and ``hypot1`` (√(1 + t²));
   asinh(a), a ≥ 0, is log1p(a + a·a/(1 + √(1 + a²))) (log(2a) beyond 2^28); log(1 + a²) is
   2·log(max(|a|, 1)) + log1p(min(|a|, 1/|a|)²) (as in the torch printer: no overflow of a²);
@@ -16,7 +16,7 @@ Inherits number folding and the building-block calls from :class:`TorchPrinter`;
   softplus tail log(1 + e^(−t))) it is ``log1p_unit_interval``, a polynomial in fp32;
 * integer powers are products (Triton has no ``**`` on tensors), b^(−3/2) is 1/(b·√b);
 * every quotient is ``divide(a, b)`` and every square root ``square_root(a)``
-  (:mod:`smoothfn.triton_math`): Triton compiles fp32 ``/`` and ``tl.sqrt`` to approximate
+  (:mod:`smoothfn.numerics.triton_math`): Triton compiles fp32 ``/`` and ``tl.sqrt`` to approximate
   instructions that flush subnormals and return 0 for |b| > 2^126; these use the correctly
   rounded ``div_rn``/``sqrt_rn`` in fp32 and IEEE fp64 otherwise;
 * a Piecewise whose values are all numbers is anchored on a tensor (``tl.zeros_like(ref) + v``)

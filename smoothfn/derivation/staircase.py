@@ -14,7 +14,7 @@ support; S_n = −B̃_{n+1}/(n+1)! is a periodic n-th antiderivative of s),
 
 a finite sum, exact at every width. Its terms are O(1/w) with |P_n| ≤ 1/2 on [0, 1]: no
 cancellation for w ≥ 1 (below, the terms grow like 1/w^{d+1} while their sum stays O(1), and the
-local series of :mod:`smoothfn.staircase_series` takes over). With x = ⌊x⌋ + r,
+local series of :mod:`smoothfn.runtime.staircase` takes over). With x = ⌊x⌋ + r,
 {x − ξw} = {r − ξw}, so the functions are written in r ∈ [0, 1).
 """
 

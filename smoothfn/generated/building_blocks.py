@@ -16,7 +16,7 @@ import math  # noqa: F401
 
 import torch
 
-from smoothfn.torch_math import erfc_nonnegative, exp_minus_square
+from smoothfn.numerics.torch_math import erfc_nonnegative, exp_minus_square
 
 
 def narrow_ramp(span, w):

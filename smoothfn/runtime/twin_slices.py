@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from smoothfn.shapes import broadcast_shape
+from smoothfn.runtime.shapes import broadcast_shape
 
 
 def slice_size() -> int:

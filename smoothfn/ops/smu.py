@@ -15,7 +15,7 @@ import math
 
 import torch
 
-from smoothfn import ops
+from smoothfn.ops import autograd as ops
 
 _SQRT_PI = math.sqrt(math.pi)
 

@@ -1,6 +1,6 @@
 r"""Triton kernels of the smoothed staircases floor_w(x) = E⌊x − wY⌋ and round_w(x) = floor_w(x + 1/2).
 
-The same series as the torch twin :mod:`smoothfn.staircase_series` (see there for the formulas,
+The same series as the torch twin :mod:`smoothfn.runtime.staircase` (see there for the formulas,
 the term counts and the measured accuracy), term for term and in the same order, on the generated
 Triton building blocks (L_0, k, and L_1 for Student-t₂). The kernels follow the calling convention
 of the generated pair kernels (:mod:`smoothfn.codegen.triton_source`): x and, when
@@ -11,9 +11,9 @@ Two more compile-time constants pick the series: ``KERNEL`` (a code from ``KERNE
 Differences from the twin, for the GPU: the sums are run-time loops (one copy of the body: the
 registers of a 24-term series stay those of one term, no spills) that multiply by one correctly
 rounded 1/w (a correctly rounded division inside a loop is a subroutine call); the Fourier angles are reduced
-to 2π·(kr − ⌊kr + 1/2⌉) ∈ [−π, π] and sin/cos come from :func:`smoothfn.triton_math.sin_cos_pi`
+to 2π·(kr − ⌊kr + 1/2⌉) ∈ [−π, π] and sin/cos come from :func:`smoothfn.numerics.triton_math.sin_cos_pi`
 (libdevice's keep a local-memory path for huge arguments); e^x − 1 is
-:func:`smoothfn.triton_math.expm1`.
+:func:`smoothfn.numerics.triton_math.expm1`.
 """
 
 import triton
@@ -38,8 +38,8 @@ from smoothfn.generated.triton.building_blocks import (
     staircase_wide_triangular,
     staircase_wide_uniform,
 )
-from smoothfn.staircase_series import KERNEL_CODES  # noqa: F401 (the codes of KERNEL)
-from smoothfn.triton_math import exp, expm1, sin_cos_pi
+from smoothfn.numerics.triton_math import exp, expm1, sin_cos_pi
+from smoothfn.runtime.staircase import KERNEL_CODES  # noqa: F401 (the codes of KERNEL)
 
 PARAMETERS = ()
 
@@ -82,7 +82,7 @@ def _density(z, KERNEL: tl.constexpr):
 @triton.jit
 def _split(x, ROUND: tl.constexpr):
     """(m, r, s) for ⌊x + shift⌋ (shift 1/2 for ROUND): the distances r and s to the jumps below
-    and above, each exact where it is at most 1/2 (see staircase_series._split)."""
+    and above, each exact where it is at most 1/2 (see runtime.staircase._split)."""
     if ROUND:
         shift = 0.5
     else:
@@ -206,7 +206,7 @@ def _wide(m, r, w, KERNEL: tl.constexpr):
 
 @triton.jit
 def staircase(x, w, KERNEL: tl.constexpr, ROUND: tl.constexpr):
-    """(floor_w(x + shift), ∂/∂x, ∂/∂w), shift 1/2 for ROUND, with the series of staircase_series
+    """(floor_w(x + shift), ∂/∂x, ∂/∂w), shift 1/2 for ROUND, with the series of smoothfn.runtime.staircase
     (same switches and terms)."""
     m, r, s = _split(x, ROUND)  # once for every series
     if KERNEL == 2:

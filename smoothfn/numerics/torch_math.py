@@ -1,5 +1,5 @@
 """Special functions for the torch twin that Inductor can fuse cheaply (the CPU peer of
-:mod:`smoothfn.triton_math`).
+:mod:`smoothfn.numerics.triton_math`).
 
 * ``exp_minus_square(z)`` = exp(−z²). The torch printer writes every exp(−c·t²) (c > 0) as
   ``exp_minus_square(√c·t)``, the argument in the form erfc's argument takes in the same

@@ -19,7 +19,7 @@ import os
 
 import torch
 
-from smoothfn.shapes import broadcast_shape
+from smoothfn.runtime.shapes import broadcast_shape
 
 os.environ.setdefault("TRITON_DEFAULT_FP_FUSION", "1")  # pin FMA contraction across Triton versions
 

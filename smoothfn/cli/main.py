@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             count = write_sources(jobs=args.jobs)
             print(f"wrote {count} modules to {GENERATED} in {time.perf_counter() - start:.1f} s")
             return 0
-        from smoothfn.demo import run
+        from smoothfn.cli.demo import run
 
         return run()
     except ValueError as error:  # every smoothfn refusal is a ValueError

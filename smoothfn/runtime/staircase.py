@@ -32,7 +32,7 @@ bound).
 
 round_w(x) = floor_w(x + 1/2). At x = ±inf the result is x; nan stays nan.
 
-The Triton kernels (CUDA, or ``backend="triton"``) are the same series: :mod:`smoothfn.triton_staircase`.
+The Triton kernels (CUDA, or ``backend="triton"``) are the same series: :mod:`smoothfn.gpu.staircase`.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ LOCAL = {"gaussian": (9, 0.2), "logistic": (13, 0.3), "uniform": (3, 1.0), "tria
 FOURIER_TERMS = {"gaussian": 8, "logistic": 9}
 # the kernels with a generated closed form (staircase_wide_<kernel>, used for w ≥ 1)
 WIDE_CLOSED_FORM = tuple(k for k in LOCAL if hasattr(blocks, f"staircase_wide_{k}"))
-# the KERNEL constant of the Triton kernels (smoothfn.triton_staircase)
+# the KERNEL constant of the Triton kernels (smoothfn.gpu.staircase)
 KERNEL_CODES = {"gaussian": 0, "logistic": 1, "laplace": 2, "uniform": 3, "triangular": 4, "epanechnikov": 5,
                 "student_t2": 6}
 
@@ -183,11 +183,11 @@ class StaircaseTwin:
     """floor_w or round_w with one kernel, shaped like a generated twin module."""
 
     PARAMETERS = ()
-    TRITON_MODULE = "smoothfn.triton_staircase"  # its kernels, with the constants below
+    TRITON_MODULE = "smoothfn.gpu.staircase"  # its kernels, with the constants below
     TRITON_BACKWARD_WARPS = 4
 
     def __init__(self, function: str, kernel: str):
-        self.__name__ = f"smoothfn.staircase_series.{function}_{kernel}"
+        self.__name__ = f"smoothfn.runtime.staircase.{function}_{kernel}"
         self.kernel = kernel
         self.shift = 0.5 if function == "round" else 0.0
         self.TRITON_CONSTEXPRS = {"KERNEL": KERNEL_CODES[kernel], "ROUND": function == "round"}

@@ -47,7 +47,8 @@ class CompiledFunction:
 
     def __call__(self, x: torch.Tensor, *, width, backend=None, **params) -> torch.Tensor:
         """f_w(x; params); ``backend`` as in :mod:`smoothfn.functional` (Triton on CUDA)."""
-        from smoothfn import functional, ops
+        from smoothfn import functional
+        from smoothfn.ops import autograd as ops
 
         missing = set(self.params) - set(params)
         unknown = set(params) - set(self.params)
@@ -81,7 +82,7 @@ def _load(key: str, path: Path, triton_path: Path):
         except BaseException:
             del sys.modules[name]
             raise
-    module.TRITON_PATH = triton_path  # loaded on the first Triton call (smoothfn.triton_launch)
+    module.TRITON_PATH = triton_path  # loaded on the first Triton call (smoothfn.gpu.launch)
     return module
 
 

@@ -7,9 +7,9 @@ them with their neighbours. fp16/bf16/fp32 inputs are computed in fp32, fp64 in 
 result has the input's dtype. Gradients of the width and of tensor parameters are reduced to
 their own shapes (per-channel parameters work by broadcasting).
 
-Eager CUDA tensors run the generated Triton kernels (:mod:`smoothfn.triton_launch`); CPU
+Eager CUDA tensors run the generated Triton kernels (:mod:`smoothfn.gpu.launch`); CPU
 tensors, and every call traced by ``torch.compile``, run the torch twin (eager CPU calls with
-scalar width and parameters in cache-sized slices, :mod:`smoothfn.twin_slices`). ``backend="torch"``
+scalar width and parameters in cache-sized slices, :mod:`smoothfn.runtime.twin_slices`). ``backend="torch"``
 forces the twin; ``backend="triton"`` forces the kernels (CUDA tensors, or CPU tensors under
 ``TRITON_INTERPRET=1``) and is an error where they cannot run.
 """
@@ -21,10 +21,11 @@ import os
 import torch
 
 from smoothfn import generated as generated_package
-from smoothfn import triton_launch, twin_slices
 from smoothfn.errors import DivergentPairError, NoClosedFormError, SmoothfnError
 from smoothfn.generated import AVAILABLE, DIVERGENT, UNAVAILABLE
-from smoothfn.shapes import broadcast_shape
+from smoothfn.gpu import launch as triton_launch
+from smoothfn.runtime import twin_slices
+from smoothfn.runtime.shapes import broadcast_shape
 
 
 def compute_dtype(dtype: torch.dtype) -> torch.dtype:
@@ -39,7 +40,7 @@ def generated(function: str, kernel: str):
     if module is None and (function, kernel) in DIVERGENT:
         raise DivergentPairError(f"no kernel for {function} ∗ {kernel}: {reason}")
     if module is None and function in ("floor", "round"):  # a series, not a generated closed form
-        from smoothfn.staircase_series import module_for
+        from smoothfn.runtime.staircase import module_for
 
         return module_for(function, kernel)
     if module is None:
