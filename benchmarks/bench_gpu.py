@@ -71,11 +71,12 @@ KERNEL_PAIRS = {"sau": ("leaky_relu", (0.15,)), "relu": ("relu", ()), "clamp": (
 def kernels(name, x, mode):
     """A function launching the pair's Triton kernels directly (no autograd, no argument checks)."""
     from smoothfn.gpu import launch as triton_launch
-    from smoothfn.ops import autograd as ops
+    from smoothfn.runtime.dtypes import compute_dtype
+    from smoothfn.runtime.pairs import catalog_pair
 
     function, params = KERNEL_PAIRS[name]
-    module = ops.generated(function, "gaussian")
-    compute = ops.compute_dtype(x.dtype)
+    module = catalog_pair(function, "gaussian")
+    compute = compute_dtype(x.dtype)
     w = torch.full((), 0.5, dtype=compute, device=x.device)
     values = [torch.full((), v, dtype=compute, device=x.device) for v in params]
     if mode == "forward":

@@ -33,6 +33,8 @@ import torch  # noqa: E402
 
 from smoothfn.generated import AVAILABLE  # noqa: E402
 from smoothfn.ops import autograd as ops  # noqa: E402
+from smoothfn.runtime.dtypes import compute_dtype  # noqa: E402
+from smoothfn.runtime.pairs import catalog_pair  # noqa: E402
 from smoothfn.runtime.staircase import TWINS as STAIRCASES  # noqa: E402 (floor/round series)
 
 PARAMS = {"alpha": 0.15, "lo": -0.7, "hi": 1.3, "y": 0.4}
@@ -49,17 +51,17 @@ def run(module, backend, x, w, params):
 
 
 def inputs(module, xs, w, dtype):
-    compute = ops.compute_dtype(dtype)
+    compute = compute_dtype(dtype)
     x = xs.to(dtype)
     return x, torch.full(x.shape, w, dtype=compute), [torch.full(x.shape, PARAMS[n], dtype=compute)
-                                                      for n in module.PARAMETERS]
+                                                      for n in module.parameters]
 
 
 def largest_errors(points: int, pairs):
     """{(dtype, backend): {"value": (error, pair, w), "gradient": (error, pair, w, name)}}."""
     worst = {}
     for f, k in pairs:
-        m = ops.generated(f, k)
+        m = catalog_pair(f, k)
         for w in WIDTHS:
             xs = torch.linspace(-60, 60, points, dtype=torch.float64) * w + 0.3
             for dtype_name, dtype in DTYPES.items():

@@ -36,7 +36,8 @@ def main():
     from triton.testing import do_bench_cudagraph
 
     from smoothfn.gpu import launch as triton_launch
-    from smoothfn.ops import autograd as ops
+    from smoothfn.runtime.dtypes import compute_dtype
+    from smoothfn.runtime.pairs import catalog_pair
 
     device = torch.cuda.get_device_name()
     n = 2**args.log2n
@@ -48,11 +49,11 @@ def main():
                          "fraction_of_bandwidth"])
         for name in args.functions.split(","):
             function, values = KERNEL_PAIRS[name]
-            module = ops.generated(function, "gaussian")
+            module = catalog_pair(function, "gaussian")
             for dtype in (torch.float32, torch.bfloat16):
                 x = torch.randn(n, device="cuda", dtype=dtype)
                 dy = torch.randn_like(x)
-                compute = ops.compute_dtype(dtype)
+                compute = compute_dtype(dtype)
                 w = torch.full((), 0.5, dtype=compute, device="cuda")
                 params = [torch.full((), v, dtype=compute, device="cuda") for v in values]
                 needs = (True, False, *(False for _ in params))

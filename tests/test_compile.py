@@ -16,8 +16,9 @@ def test_compile_matches_the_catalog_and_caches(tmp_path, monkeypatch):
     assert f.path.parent == tmp_path / "compiled" and f.path.exists()
     t = torch.linspace(-5, 5, 41, dtype=torch.float64)
     from smoothfn.ops import autograd as ops
+    from smoothfn.runtime.pairs import catalog_pair
 
-    catalog = ops.smooth("hardswish", "gaussian", t, torch.tensor(0.4, dtype=torch.float64))
+    catalog = ops.apply(catalog_pair("hardswish", "gaussian"), t, torch.tensor(0.4, dtype=torch.float64))
     torch.testing.assert_close(f(t, width=0.4), catalog)
     mtime = f.path.stat().st_mtime_ns
     again = smoothfn.compile(hardswish, kernel="gaussian")

@@ -13,14 +13,16 @@ import torch
 
 import smoothfn
 import smoothfn.functional as F
+from smoothfn.api.arguments import resolve_width
 from smoothfn.errors import (
     DivergentConvolutionError,
     InvalidWidthError,
     SmoothfnError,
     UnknownKernelError,
 )
-from smoothfn.generated import AVAILABLE
+from smoothfn.generated import AVAILABLE, KINKS, MEAN_ABS
 from smoothfn.ops import autograd as ops
+from smoothfn.runtime.pairs import catalog_pair
 
 PARAMS = {"alpha": 0.2, "lo": -0.6, "hi": 1.1, "y": 0.3}
 
@@ -32,10 +34,10 @@ def test_import_is_light():
 
 @pytest.mark.parametrize("f,k", AVAILABLE)
 def test_gradcheck_every_pair_fp64(f, k):
-    module = ops.generated(f, k)
+    module = catalog_pair(f, k)
     x = torch.tensor([-2.3, -0.45, -0.05, 0.17, 0.8, 1.9, 4.1], dtype=torch.float64, requires_grad=True)
     w = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
-    params = [torch.tensor(PARAMS[n], dtype=torch.float64, requires_grad=True) for n in module.PARAMETERS]
+    params = [torch.tensor(PARAMS[n], dtype=torch.float64, requires_grad=True) for n in module.parameters]
     assert torch.autograd.gradcheck(
         lambda x, w, *p: ops.SmoothFunction.apply(module, "torch", x, w, *p), (x, w, *params), eps=1e-6, atol=1e-7
     )
@@ -190,13 +192,13 @@ def test_cached_compiled_twin_for_eager_calls_matches():
 
 
 def test_mean_abs_table_matches_the_catalog():
-    """functional keeps E|Y| as numbers (no SymPy at run time); they must equal the catalog's."""
+    """The generated index keeps E|Y| as numbers (no SymPy at run time); they must equal the catalog's."""
     import sympy as sp
 
     from smoothfn import KERNELS
 
-    assert set(F._MEAN_ABS) == set(KERNELS)
-    for name, value in F._MEAN_ABS.items():
+    assert set(MEAN_ABS) == set(KERNELS)
+    for name, value in MEAN_ABS.items():
         exact = KERNELS[name].mean_abs
         assert (value == math.inf) if exact == sp.oo else value == pytest.approx(float(exact), rel=1e-15)
 
@@ -474,7 +476,7 @@ def test_non_finite_parameters_and_tiny_cauchy_errors_are_refused():
         for value in (math.nan, math.inf, -math.inf):
             with pytest.raises(SmoothfnError, match="must be a finite number"):
                 call(value)
-    w = F._width(None, 1e-30, x, "cauchy", 1.0, 2.0, "clamp")  # the sup error is at the kinks
+    w = resolve_width(None, 1e-30, x, "cauchy", "hardtanh", (), KINKS["hardtanh"])  # the sup error is at the kinks
     sup = (2.0 * math.atan(float(w) / 2.0) + float(w) / 2 * math.log1p((2.0 / float(w)) ** 2)) / math.pi
     assert 0.999e-30 <= sup <= 1e-30
     with pytest.raises(SmoothfnError, match="needs a width below"):

@@ -48,16 +48,16 @@ def test_the_functional_api_refuses_every_divergent_pair_alike(f):
 
 def test_every_divergent_generated_pair_raises_the_divergent_error():
     from smoothfn.generated import DIVERGENT, UNAVAILABLE
-    from smoothfn.ops import autograd as ops
+    from smoothfn.runtime.pairs import catalog_pair
 
     divergent = [pair for pair, reason in UNAVAILABLE.items() if " diverges" in reason]
     assert set(divergent) == DIVERGENT  # the generator's classification and its reasons agree
     assert ("relu", "cauchy") in divergent and ("floor", "cauchy") in divergent
     for function, kernel in divergent:
         with pytest.raises(DivergentConvolutionError, match=f"{function} ∗ {kernel} diverges"):
-            ops.generated(function, kernel)
+            catalog_pair(function, kernel)
     with pytest.raises(NoClosedFormError) as refusal:  # not divergent: no closed form
-        ops.generated("hardswish", "logistic")
+        catalog_pair("hardswish", "logistic")
     assert not isinstance(refusal.value, DivergentConvolutionError)
 
 

@@ -12,7 +12,7 @@ import torch
 
 import smoothfn.functional as F
 from smoothfn import KERNELS, derive
-from smoothfn.runtime.staircase import module_for
+from smoothfn.runtime.pairs import catalog_pair as module_for
 
 WIDTHS = (1e-3, 0.05, 0.2, 0.3, 0.7, 1.0, 3.0, 9.0)
 XS = (-3.3, -1.0, -0.5, -0.01, 0.0, 0.2, 0.5, 0.77, 0.999, 2.5, 1000.3, -12345.6)

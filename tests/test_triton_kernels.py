@@ -22,6 +22,8 @@ from smoothfn.errors import SmoothfnError
 from smoothfn.generated import AVAILABLE
 from smoothfn.generated import module as pair_module
 from smoothfn.ops import autograd as ops
+from smoothfn.runtime.dtypes import compute_dtype
+from smoothfn.runtime.pairs import catalog_pair
 from smoothfn.runtime.staircase import TWINS
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
@@ -40,9 +42,9 @@ def run(module, backend, x, w, params, grad=None):
 
 def arguments(module, xs, w, dtype, full_params=False):
     x = torch.as_tensor(xs, dtype=torch.float64).to(dtype=dtype, device=DEVICE)
-    compute = ops.compute_dtype(dtype)
+    compute = compute_dtype(dtype)
     shape = x.shape if full_params else ()
-    params = [torch.full(shape, PARAMS[n], dtype=compute, device=DEVICE) for n in module.PARAMETERS]
+    params = [torch.full(shape, PARAMS[n], dtype=compute, device=DEVICE) for n in module.parameters]
     return x, torch.tensor(w, dtype=compute, device=DEVICE), params
 
 
@@ -56,7 +58,7 @@ def close(got, expected, rel, natural):
 
 @pytest.mark.parametrize("f,k", AVAILABLE)
 def test_kernels_match_the_twin_fp64(f, k):
-    m = pair_module(f, k)
+    m = catalog_pair(f, k)
     for w in (1e-3, 0.7, 25.0):
         xs = [c * w + s for c in (-300, -40, -8, -1.3, -0.2, 0, 0.05, 0.9, 3.3, 12, 70) for s in (0, 0.61)]
         for full in (False, True):
@@ -65,7 +67,7 @@ def test_kernels_match_the_twin_fp64(f, k):
             v_tri, g_tri = run(m, "triton", x, wt, params)
             natural = (1 + x.abs().nan_to_num(posinf=0.0) + w) * 1e-3
             assert close(v_tri, v_twin, 1e-12, natural), f"f_w, w={w}"
-            for name, a, b in zip(["x", "w", *m.PARAMETERS], g_tri, g_twin):
+            for name, a, b in zip(["x", "w", *m.parameters], g_tri, g_twin):
                 scale = natural.sum() / w if a.dim() == 0 else natural / w
                 assert close(a, b, 1e-11, scale), f"∂/∂{name}, w={w}, full parameters: {full}"
 
@@ -78,7 +80,7 @@ def test_narrow_ramp_kernels_match_the_twin(f, k):
     """Widths far above the kink spacing take the ramp's quadrature (smoothfn.codegen.ramp_source):
     scalar arguments (one test for the launch) and full-size ones (a block-wide test), both
     dtypes, and a width per element that switches form within one block."""
-    m = pair_module(f, k)
+    m = catalog_pair(f, k)
     for dtype, rel in ((torch.float64, 1e-12), (torch.float32, 2e-6)):
         for w in (60.0, 1e3):
             xs = [c * w + s for c in (-40, -3, -0.5, 0, 0.01, 0.4, 2, 30) for s in (0, 0.3, -1.1)]
@@ -91,14 +93,14 @@ def test_narrow_ramp_kernels_match_the_twin(f, k):
                 v_tri, g_tri = run(m, "triton", x, wt, params)
                 natural = 1 + x.double().abs().nan_to_num(posinf=0.0) * 1e-3
                 assert close(v_tri, v_twin, rel, natural), f"f_w, w={w}, {dtype}, full: {full}"
-                for name, a, b in zip(["x", "w", *m.PARAMETERS], g_tri, g_twin):
+                for name, a, b in zip(["x", "w", *m.parameters], g_tri, g_twin):
                     scale = natural.sum() if a.dim() == 0 else natural / w if name == "x" else natural
                     assert close(a, b, rel * 10, scale), f"∂/∂{name}, w={w}"
 
 
 @pytest.mark.parametrize("f,k", AVAILABLE)
 def test_kernels_fp32_agree_with_fp64_and_stay_finite(f, k):
-    m = pair_module(f, k)
+    m = catalog_pair(f, k)
     for w in (1e-6, 1e-2, 1.0, 30.0):
         xs = torch.cat([torch.linspace(-60, 60, 397, dtype=torch.float64) * w + 0.3, torch.tensor(EXTREMES)]).to(DEVICE)
         x64, w64, p64 = arguments(m, xs, w, torch.float64)
@@ -120,7 +122,7 @@ def test_kernels_fp32_agree_with_fp64_and_stay_finite(f, k):
 @pytest.mark.parametrize("f,k", [("relu", "gaussian"), ("leaky_relu", "logistic"), ("clamp", "laplace"),
                                  ("sign", "cauchy"), ("hardswish", "uniform")])
 def test_half_inputs_are_computed_in_fp32(f, k, dtype):
-    m = pair_module(f, k)
+    m = catalog_pair(f, k)
     xs = torch.linspace(-8, 8, 1001, dtype=torch.float64)
     x, w, params = arguments(m, xs, 0.5, dtype)
     v_tri, g_tri = run(m, "triton", x, w, params)
@@ -133,7 +135,7 @@ def test_half_inputs_are_computed_in_fp32(f, k, dtype):
 
 @pytest.mark.parametrize("n", [0, 1, 1023, 1025, 2**20 + 3])
 def test_sizes_and_scalar_parameter_partials(n):
-    m = pair_module("leaky_relu", "gaussian")
+    m = catalog_pair("leaky_relu", "gaussian")
     x = torch.randn(n, dtype=torch.float32, generator=torch.Generator().manual_seed(n)).to(DEVICE) * 3
     w = torch.tensor(0.6, device=DEVICE)
     alpha = torch.tensor(0.15, device=DEVICE)
@@ -210,7 +212,7 @@ def test_staircase_kernels_match_the_twin(f, k):
     """floor_w/round_w: the Triton series against the torch twin's, on both sides of every
     switch between series (w = 0.2, 0.3, 1) and far beyond (w = 40: the compact kernels' closed
     form), with scalar and elementwise widths, in fp64 and fp32."""
-    m = ops.generated(f, k)
+    m = catalog_pair(f, k)
     xs = [-7.3, -2.0, -1.5, -0.999, -0.2, 0.0, 0.1, 0.5, 0.73, 1.0, 2.45, 6.6, 1e3 + 0.3, *EXTREMES]
     for w in (0.05, 0.25, 0.7, 3.0, 40.0):
         for dtype, rel in ((torch.float64, 1e-12), (torch.float32, 2e-6)):

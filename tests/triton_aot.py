@@ -27,14 +27,16 @@ import triton.language as tl
 from triton.backends.compiler import GPUTarget
 from triton.compiler import ASTSource
 
-from smoothfn.gpu.launch import block_size, num_warps
+from smoothfn.generated import KERNELS
+from smoothfn.gpu.launch import FP_FUSION, block_size, num_warps
+from smoothfn.runtime.pairs import catalog_pair
 
 TYPES = {"fp32": tl.float32, "fp64": tl.float64, "fp16": tl.float32, "bf16": tl.float32}  # compute dtypes
 INPUTS = {"fp32": torch.float32, "fp64": torch.float64, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
 def compile_kernel(fn, pointers: list[str], dtype: str, constexprs: dict, sm: int, launcher=None):
-    """launcher: the object the launcher reads its settings from (a staircase twin), if any."""
+    """launcher: the pair whose launch settings (warps) the launcher would use."""
     compute = "fp64" if dtype == "fp64" else "fp32"
     signature = {}
     for name in fn.arg_names:
@@ -49,7 +51,8 @@ def compile_kernel(fn, pointers: list[str], dtype: str, constexprs: dict, sm: in
     attrs = {(i,): [["tt.divisibility", 16]] for i, name in enumerate(fn.arg_names) if signature[name] != "constexpr"}
     source = ASTSource(fn=fn, signature=signature, constexprs=constexprs, attrs=attrs)
     warps = num_warps("dy_ptr" in fn.arg_names, launcher, INPUTS[dtype])
-    return triton.compile(source, target=GPUTarget("cuda", sm, 32), options={"num_warps": warps})
+    return triton.compile(source, target=GPUTarget("cuda", sm, 32), options={"num_warps": warps,
+                                                                           "enable_fp_fusion": FP_FUSION})
 
 
 def assemble(ptx: str, sm: int) -> dict:
@@ -88,15 +91,14 @@ def report(name: str, compiled, sm: int) -> dict:
 def compiled_kernels(name: str, dtype: str, sm: int, labels=("forward", "forward_full", "backward")):
     """(label, compiled kernel, BLOCK) for the forward (scalar and full-size arguments) and the
     backward (scalar arguments, every gradient) of one generated pair or staircase."""
-    function, _, kernel = name.partition("_")
+    function, kernel = next((name[: -len(k) - 1], k) for k in KERNELS if name.endswith(f"_{k}"))
     if function in ("floor", "round"):  # the staircase series: one module, two constants
         module = importlib.import_module("smoothfn.gpu.staircase")
-        launcher = importlib.import_module("smoothfn.runtime.staircase").module_for(function, kernel)
-        extra = launcher.TRITON_CONSTEXPRS
     else:
         module = importlib.import_module(f"smoothfn.generated.triton.{name}")
-        launcher, extra = None, {}
-    arguments = ["w", *module.PARAMETERS]
+    launcher = catalog_pair(function, kernel)
+    extra = dict(launcher.triton_constexprs)
+    arguments = ["w", *launcher.parameters]
     base = {"BLOCK": block_size(INPUTS[dtype]), "DTYPE": TYPES[dtype], **extra}
     scalar = {f"{a.upper()}_FULL": False for a in arguments}
     full = {f"{a.upper()}_FULL": True for a in arguments}

@@ -17,11 +17,17 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import math
 import os
 import sys
 from pathlib import Path
 
 import torch
+
+from smoothfn.api.arguments import as_input, as_parameter, backend_choice, check_shapes, resolve_width
+from smoothfn.errors import SmoothfnError
+from smoothfn.ops import autograd as ops
+from smoothfn.runtime.pairs import Pair, user_pair
 
 
 def cache_directory() -> Path:
@@ -34,41 +40,61 @@ def cache_directory() -> Path:
 
 
 class CompiledFunction:
-    """A smoothed user function: ``f(x, *, width, **params)`` with autograd."""
+    r"""A smoothed user function, returned by :func:`smoothfn.compile`:
+    ``f(x, *, width=None, max_error=None, backend=None, **params)`` with autograd.
 
-    def __init__(self, module, derivation_name: str, params: tuple[str, ...], path: Path):
-        self.module = module
+    It holds the expression and the kernel it was compiled for; a copy (``copy.deepcopy``) or a
+    pickle (``torch.save`` of a model that holds one) compiles the same expression again, which
+    loads the cached files without the derivation.
+    """
+
+    def __init__(self, expr, kernel: str, pair: Pair, derivation_name: str, params: tuple[str, ...], path: Path,
+                 kinks=None, no_max_error: str | None = None):
+        self.expr = expr
+        self.kernel = kernel
+        self.pair = pair
         self.name = derivation_name
         self.params = params
         self.path = path
+        self.kinks = kinks
+        self.no_max_error = no_max_error
 
     def __repr__(self) -> str:
-        return f"CompiledFunction({self.name!r}, params={self.params}, source={str(self.path)!r})"
+        return (f"CompiledFunction({self.name!r}, kernel={self.kernel!r}, params={self.params}, "
+                f"source={str(self.path)!r})")
 
-    def __call__(self, x: torch.Tensor, *, width, backend=None, **params) -> torch.Tensor:
-        """f_w(x; params); ``backend`` as in :mod:`smoothfn.functional` (Triton on CUDA)."""
-        from smoothfn import functional
-        from smoothfn.ops import autograd as ops
+    def __reduce__(self):
+        return compile, (self.expr, self.kernel)
 
+    def __call__(self, x: torch.Tensor, *, width=None, max_error=None, kernel: str | None = None, backend=None,
+                 **params) -> torch.Tensor:
+        """f_w(x; params) at ``width``, or at the width for which sup|f_w − f| ≤ ``max_error``
+        (piecewise-linear functions without jumps); ``backend`` as in :mod:`smoothfn.functional`.
+        ``kernel``, if given, must be the one it was compiled for."""
+        if kernel is not None and kernel != self.kernel:
+            raise SmoothfnError(
+                f"{self.name} was compiled for the {self.kernel} kernel, not {kernel!r}: compile it for that "
+                f"kernel with smoothfn.compile(expr, kernel={kernel!r})"
+            )
         missing = set(self.params) - set(params)
         unknown = set(params) - set(self.params)
         if missing or unknown:
-            raise ValueError(
+            raise SmoothfnError(
                 f"{self.name} takes the parameters {list(self.params)}; missing {sorted(missing)}, "
                 f"unknown {sorted(unknown)}"
             )
-        x = functional._input(x)
-        values = [functional._tensor(params[name], x, name) for name in self.params]
-        functional._check_shapes(x, [*zip(self.params, values), ("width", width)])
-        w = functional._width(width, None, x, "gaussian", None)
-        return ops.apply(self.module, x, w, *values, backend=functional._backend(backend))
+        x = as_input(x)
+        values = [as_parameter(params[name], x, name) for name in self.params]
+        check_shapes(x, [*zip(self.params, values), ("width", width), ("max_error", max_error)])
+        w = resolve_width(width, max_error, x, self.kernel, self.name, values, self.kinks, self.no_max_error)
+        return ops.apply(self.pair, x, w, *values, backend=backend_choice(backend))
 
 
 def _kernel_name(kernel) -> str:
     return kernel if isinstance(kernel, str) else kernel.name
 
 
-def _load(key: str, path: Path, triton_path: Path):
+def _load(key: str, path: Path):
     """Import the generated twin under its own name, registered in sys.modules: torch.compile
     (Dynamo) imports the module of every function it traces by that name."""
     name = f"smoothfn_user_{key}"
@@ -82,7 +108,6 @@ def _load(key: str, path: Path, triton_path: Path):
         except BaseException:
             del sys.modules[name]
             raise
-    module.TRITON_PATH = triton_path  # loaded on the first Triton call (smoothfn.gpu.launch)
     return module
 
 
@@ -103,18 +128,40 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     about_path = folder / f"user_{key}.json"
     about = _cached(path, triton_path, about_path)
     if about is None:
-        from smoothfn.codegen.emit import derivation_sources
+        from smoothfn.codegen.emit import derivation_sources, kink_facts
         from smoothfn.derivation.derivation import derive
 
         d = derive(expr, kernel)
-        about = {"name": d.function.name, "params": list(d.params)}
+        facts = kink_facts(d.function)
+        about = {"name": d.function.name, "params": list(d.params),
+                 "kinks": None if isinstance(facts, str) else list(facts),
+                 "no_max_error": facts if isinstance(facts, str) else None}
         folder.mkdir(parents=True, exist_ok=True)
         sources = [*derivation_sources(d), json.dumps(about)]
         for target, source in zip([path, triton_path, about_path], sources):  # the description last
             temporary = target.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(source, encoding="utf-8")
             temporary.replace(target)  # atomic: concurrent compiles of the same expression are safe
-    return CompiledFunction(_load(key, path, triton_path), about["name"], tuple(about["params"]), path)
+    params = tuple(about["params"])
+    try:
+        twin = _load(key, path)
+    except Exception:  # a broken file must not stay in the cache: the next call derives again
+        for stale in (path, triton_path, about_path):
+            stale.unlink(missing_ok=True)
+        raise
+    # the Triton kernels load on their first use (smoothfn.gpu.launch)
+    pair = user_pair(f"user_{key}", params, twin, triton_path)
+    kinks = None if about["kinks"] is None else _kink_functions(params, about["kinks"])
+    return CompiledFunction(sp.sympify(expr), _kernel_name(kernel), pair, about["name"], params, path, kinks,
+                            about["no_max_error"])
+
+
+def _kink_functions(params: tuple[str, ...], codes: list):
+    """The (slope-jump factor, kink distance) functions of the parameters from their source (code
+    the generator wrote, as for the catalog's :data:`smoothfn.generated.KINKS`)."""
+    namespace = {"torch": torch, "math": math}
+    make = lambda code: None if code is None else eval(f"lambda {', '.join(params)}: {code}", namespace)  # noqa: S307
+    return make(codes[0]), make(codes[1])
 
 
 def _cached(path: Path, triton_path: Path, about_path: Path) -> dict | None:
@@ -123,6 +170,7 @@ def _cached(path: Path, triton_path: Path, about_path: Path) -> dict | None:
         return None
     try:
         about = json.loads(about_path.read_text(encoding="utf-8"))
-        return {"name": str(about["name"]), "params": [str(p) for p in about["params"]]}
+        return {"name": str(about["name"]), "params": [str(p) for p in about["params"]],
+                "kinks": about["kinks"], "no_max_error": about["no_max_error"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None  # unreadable: derive and write it again

@@ -142,11 +142,6 @@ class Kernel:
         """E|Y|, the first absolute moment (the sup error of smoothed ReLU is w·E|Y|/2)."""
         return self.absolute_moment(1)
 
-    @property
-    def expected_abs(self) -> sp.Expr:
-        """Alias of :attr:`mean_abs`."""
-        return self.mean_abs
-
     @cached_property
     def variance(self) -> sp.Expr:
         """Var Y = E[Y²] for these symmetric kernels; ``oo`` when infinite."""

@@ -15,11 +15,11 @@ from pathlib import Path
 import sympy as sp
 
 from smoothfn.codegen.ramp_source import kernel_knots, narrow_ramp_lines, node_count, ramp_lines, ramp_means_lines
-from smoothfn.codegen.reproducible import map_in_fresh_interpreters
 from smoothfn.codegen.staircase_source import staircase_wide_lines
 from smoothfn.codegen.torch_printer import torch_code, torch_math_imports, torch_namespace
 from smoothfn.codegen.triton_printer import triton_code
 from smoothfn.codegen.triton_source import triton_building_blocks_source, triton_pair_source
+from smoothfn.derivation.reproducible import map_in_fresh_interpreters
 from smoothfn.derivation.stable import (
     KernelDensity,
     NoStableFormError,
@@ -157,11 +157,6 @@ def pair_sources(function: str, kernel: str) -> tuple[str, str]:
     return derivation_sources(derive(function, kernel))
 
 
-def derivation_source(d) -> str:
-    """The torch twin module of one derivation (catalog pair or user expression)."""
-    return derivation_sources(d)[0]
-
-
 def derivation_sources(d) -> tuple[str, str]:
     """(torch twin module, Triton kernel module) of one derivation: the same tail-stable form
     and the same common-subexpression pass, printed for each target."""
@@ -296,9 +291,83 @@ def kernel_column(kernel: str):
     return out
 
 
+def runtime_facts() -> list[str]:
+    """The lines of the generated index that tell the run time what the catalog knows: the
+    kernels with E|Y|, each function's parameters, and for the piecewise-linear functions
+    without jumps the largest slope jump |f'(c+) − f'(c−)| over the kinks (sup|f_w − f| =
+    |Δ|·w·E|Y|/2 at an isolated kink) and, for two kinks, their distance (the Cauchy kernel's
+    error at the kinks depends on it)."""
+    from smoothfn.catalog.functions import FUNCTIONS
+    from smoothfn.catalog.kernels import KERNELS
+
+    lines = [
+        "# the kernels, in the catalog's order",
+        f"KERNELS = {tuple(KERNELS)!r}",
+        "",
+        "# E|Y| of each kernel (SymPy's, in fp64; inf where infinite)",
+        "MEAN_ABS = {",
+        *[f"    {name!r}: {_float_code(kernel.mean_abs)}," for name, kernel in KERNELS.items()],
+        "}",
+        "",
+        "# the parameters of each function, in the order forward(x, w, *params) takes them",
+        "PARAMETERS = {",
+        *[f"    {name!r}: {tuple(function.params)!r}," for name, function in FUNCTIONS.items()],
+        "}",
+        "",
+        "# (slope-jump factor s with sup|f_w − f| ≤ s·w·E|Y|/2, distance between two kinks or None), each",
+        "# a function of the parameters: the functions for which max_error= can choose the width",
+        "KINKS = {",
+    ]
+    refusals = {}
+    for name, function in FUNCTIONS.items():
+        facts = kink_facts(function)
+        if isinstance(facts, str):
+            refusals[name] = facts
+            continue
+        args = ", ".join(function.params)
+        parts = [f"lambda {args}: {facts[0]}", "None" if facts[1] is None else f"lambda {args}: {facts[1]}"]
+        lines.append(f"    {name!r}: ({parts[0]}, {parts[1]}),".replace("lambda :", "lambda:"))
+    lines += ["}", "", "# why max_error= cannot choose the width of the other functions", "NO_MAX_ERROR = {"]
+    return [*lines, *[f"    {name!r}: {reason!r}," for name, reason in refusals.items()], "}"]
+
+
+def kink_facts(function) -> tuple[str, str | None] | str:
+    """(slope-jump factor s with sup|f_w − f| ≤ s·w·E|Y|/2, distance between two kinks or None) of a
+    SmoothableFunction as Python source in its parameters, or the reason max_error= cannot choose
+    its width (it jumps, or has pieces of degree 2 or more)."""
+    if function.is_staircase or function.jumps:
+        return ("it jumps, and the sup error of a smoothed jump is half the jump at every width "
+                "(it does not vanish as the width shrinks)")
+    if not function.piecewise_linear:
+        return "it has pieces of degree 2 or more, where the error is not the kink term |Δ|·w·E|Y|/2 alone"
+    slopes = [sp.diff(piece.poly, function.x) for piece in function.pieces]
+    jumps = [sp.simplify(b - a) for a, b in zip(slopes, slopes[1:])]
+    # f = linear + Σ Δ_i relu(x − c_i), each relu_w − relu in [0, w·E|Y|/2]: the convex kinks add up
+    # to P = ΣΔ_i⁺, the concave to N = ΣΔ_i⁻, and |f_w − f| ≤ max(P, N)·w·E|Y|/2 (equality at an
+    # isolated kink); with symbolic jumps whose signs are unknown, Σ|Δ_i| bounds it
+    if all(j.is_number for j in jumps):
+        jump = max(sum(j for j in jumps if j > 0), -sum(j for j in jumps if j < 0), sp.S.Zero)
+    else:
+        jump = sum(sp.Abs(j) for j in jumps)
+    kinks = function.breakpoints
+    distance = _fact_code(kinks[1] - kinks[0]) if len(kinks) == 2 else None
+    return _fact_code(sp.sympify(jump)), distance
+
+
+def _fact_code(expr: sp.Expr) -> str:
+    """A fact as Python source: a float literal where it is a number, else torch code of the
+    parameters (which the run time holds as tensors)."""
+    return _float_code(expr) if expr.is_number else torch_code(expr)
+
+
+def _float_code(number: sp.Expr) -> str:
+    value = float(number)
+    return repr(value) if value != float("inf") else "math.inf"
+
+
 def generate_sources(jobs: int | None = None) -> dict[str, str]:
     """relative file name → text of every generated module (reproducible: see
-    smoothfn.codegen.reproducible); the Triton kernels go to the subpackage ``triton/``."""
+    smoothfn.derivation.reproducible); the Triton kernels go to the subpackage ``triton/``."""
     from smoothfn.catalog.kernels import KERNELS
 
     columns = map_in_fresh_interpreters(kernel_column, ["__blocks__", *KERNELS], jobs)
@@ -322,6 +391,13 @@ def generate_sources(jobs: int | None = None) -> dict[str, str]:
         "",
         "import importlib",
         "",
+        "import math  # noqa: F401 (the facts below)",
+        "",
+        "import torch  # noqa: F401",
+        "",
+        *runtime_facts(),
+        "",
+        "# the (function, kernel) pairs with a generated module",
         "AVAILABLE = (",
         *[f"    {pair!r}," for pair in available],
         ")",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from smoothfn.codegen.reproducible import map_in_fresh_interpreters
+from smoothfn.derivation.reproducible import map_in_fresh_interpreters
 from smoothfn.errors import DivergentConvolutionError, NoClosedFormError
 
 INDEX = "README.md"
@@ -41,7 +41,7 @@ def derive_column(kernel: str) -> list[tuple[str, str, str, str]]:
 def generate_all(jobs: int | None = None) -> dict[str, str]:
     """file name → text for every document and the index (nothing is written).
 
-    Each kernel column is derived in a fresh interpreter (see :mod:`smoothfn.codegen.reproducible`), in
+    Each kernel column is derived in a fresh interpreter (see :mod:`smoothfn.derivation.reproducible`), in
     catalog order: the output depends neither on ``jobs`` nor on the run.
     """
     from smoothfn.catalog.kernels import KERNELS

@@ -6,6 +6,67 @@ Pair modules are imported on first use (``smoothfn.generated.relu_gaussian`` or
 
 import importlib
 
+import math  # noqa: F401 (the facts below)
+
+import torch  # noqa: F401
+
+# the kernels, in the catalog's order
+KERNELS = ('gaussian', 'logistic', 'cauchy', 'laplace', 'uniform', 'student_t2', 'epanechnikov', 'triangular')
+
+# E|Y| of each kernel (SymPy's, in fp64; inf where infinite)
+MEAN_ABS = {
+    'gaussian': 0.7978845608028654,
+    'logistic': 1.3862943611198906,
+    'cauchy': math.inf,
+    'laplace': 1.0,
+    'uniform': 0.5,
+    'student_t2': 1.0,
+    'epanechnikov': 0.375,
+    'triangular': 0.3333333333333333,
+}
+
+# the parameters of each function, in the order forward(x, w, *params) takes them
+PARAMETERS = {
+    'relu': (),
+    'leaky_relu': ('alpha',),
+    'abs': (),
+    'sign': (),
+    'step': (),
+    'clamp': ('lo', 'hi'),
+    'hardtanh': (),
+    'relu6': (),
+    'hardsigmoid': (),
+    'hardswish': (),
+    'max': ('y',),
+    'min': ('y',),
+    'floor': (),
+    'round': (),
+}
+
+# (slope-jump factor s with sup|f_w − f| ≤ s·w·E|Y|/2, distance between two kinks or None), each
+# a function of the parameters: the functions for which max_error= can choose the width
+KINKS = {
+    'relu': (lambda: 1.0, None),
+    'leaky_relu': (lambda alpha: torch.abs(alpha + (-1)), None),
+    'abs': (lambda: 2.0, None),
+    'clamp': (lambda lo, hi: 1.0, lambda lo, hi: hi - lo),
+    'hardtanh': (lambda: 1.0, lambda: 2.0),
+    'relu6': (lambda: 1.0, lambda: 6.0),
+    'hardsigmoid': (lambda: 0.16666666666666666, lambda: 6.0),
+    'max': (lambda y: 1.0, None),
+    'min': (lambda y: 1.0, None),
+}
+
+# why max_error= cannot choose the width of the other functions
+NO_MAX_ERROR = {
+    'sign': 'it jumps, and the sup error of a smoothed jump is half the jump at every width (it does not vanish as the width shrinks)',
+    'step': 'it jumps, and the sup error of a smoothed jump is half the jump at every width (it does not vanish as the width shrinks)',
+    'hardswish': 'it has pieces of degree 2 or more, where the error is not the kink term |Δ|·w·E|Y|/2 alone',
+    'floor': 'it jumps, and the sup error of a smoothed jump is half the jump at every width (it does not vanish as the width shrinks)',
+    'round': 'it jumps, and the sup error of a smoothed jump is half the jump at every width (it does not vanish as the width shrinks)',
+}
+
+# the (function, kernel) pairs with a generated module
 AVAILABLE = (
     ('relu', 'gaussian'),
     ('relu', 'logistic'),

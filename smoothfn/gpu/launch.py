@@ -19,9 +19,9 @@ import os
 
 import torch
 
-from smoothfn.runtime.shapes import broadcast_shape
+from smoothfn.runtime.dtypes import compute_dtype
+from smoothfn.runtime.shapes import broadcast_shape, sum_to_shape
 
-os.environ.setdefault("TRITON_DEFAULT_FP_FUSION", "1")  # pin FMA contraction across Triton versions
 
 def block_size(dtype: torch.dtype, backward: bool = False) -> int:
     """Elements per program, for inputs of ``dtype``: 4 per thread at 4 warps in fp32 (one 16-byte
@@ -36,17 +36,17 @@ def block_size(dtype: torch.dtype, backward: bool = False) -> int:
     return 512
 
 
-def num_warps(backward: bool, module=None, dtype: torch.dtype = torch.float32) -> int:
+def num_warps(backward: bool, pair=None, dtype: torch.dtype = torch.float32) -> int:
     """Warps per program: 4; 8 for the fp16/bf16 backward (4 elements per thread, as in fp32). The
     fp64 backward keeps 2 elements per thread (block_size), where the value, its derivatives and
     the partial sums live at once: the longest kernels (clamp ∗ cauchy) stay below 255 registers,
-    and at 8 warps ptxas capped hardswish ∗ laplace at 64 registers and spilled. A module may set
-    ``TRITON_BACKWARD_WARPS`` (the floor/round kernels: 4, the setting at which their ahead-of-time
-    check, tests/triton_aot.py, was run and found free of spills)."""
+    and at 8 warps ptxas capped hardswish ∗ laplace at 64 registers and spilled. A pair may set
+    its own ``triton_backward_warps`` (the floor/round kernels: 4)."""
     if not backward:
         return 4
-    default = 8 if dtype.itemsize == 2 else 4
-    return getattr(module, "TRITON_BACKWARD_WARPS", default)
+    if pair is not None and pair.triton_backward_warps is not None:
+        return pair.triton_backward_warps
+    return 8 if dtype.itemsize == 2 else 4
 
 
 def interpreted() -> bool:
@@ -60,30 +60,26 @@ def available_for(x: torch.Tensor) -> bool:
     return x.device.type == "cpu" and interpreted()
 
 
-def has_kernels(module) -> bool:
-    """Whether a twin module has Triton kernels: catalog pairs and compiled user functions (generated),
-    the floor/round series (``TRITON_MODULE``, hand-written over the generated blocks)."""
-    if getattr(module, "TRITON_PATH", None) is not None or getattr(module, "TRITON_MODULE", None) is not None:
-        return True
-    return getattr(module, "__name__", "").startswith("smoothfn.generated.")
+# FMA contraction on, the setting the kernels were checked at, passed at each launch (Triton 3.9
+# warns that its default turns off in 3.10; setting TRITON_DEFAULT_FP_FUSION would change the
+# environment of whoever imports us)
+FP_FUSION = True
+
+_KERNELS: dict[str, object] = {}  # pair name → its imported Triton module
 
 
-def kernels(module):
-    """The Triton module of a torch-twin module (catalog pair or user function), imported once."""
-    cached = getattr(module, "_triton_kernels", None)
-    if cached is not None:
-        return cached
-    path = getattr(module, "TRITON_PATH", None)
-    if getattr(module, "TRITON_MODULE", None) is not None:
-        loaded = importlib.import_module(module.TRITON_MODULE)
-    elif path is None:
-        name = module.__name__.rsplit(".", 1)[-1]
-        loaded = importlib.import_module(f"smoothfn.generated.triton.{name}")
+def kernels(pair):
+    """The Triton module of a pair (its ``forward_kernel`` and ``backward_kernel``), imported once."""
+    loaded = _KERNELS.get(pair.name)
+    if loaded is not None:
+        return loaded
+    if pair.triton_module is not None:
+        loaded = importlib.import_module(pair.triton_module)
     else:  # a user function compiled into the cache (a real file: triton.jit reads its source)
-        spec = importlib.util.spec_from_file_location(f"{module.__name__}_triton", path)
+        spec = importlib.util.spec_from_file_location(f"{pair.name}_triton", pair.triton_path)
         loaded = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(loaded)
-    module._triton_kernels = loaded
+    _KERNELS[pair.name] = loaded
     return loaded
 
 
@@ -106,34 +102,34 @@ def _prepare(x, others, compute):
     return shape, xs, prepared
 
 
-def forward(module, x: torch.Tensor, w: torch.Tensor, *params: torch.Tensor) -> torch.Tensor:
+def forward(pair, x: torch.Tensor, w: torch.Tensor, *params: torch.Tensor) -> torch.Tensor:
     """f_w(x; params) with the output in x's dtype and the broadcast shape."""
-    compute = torch.float64 if x.dtype == torch.float64 else torch.float32
+    compute = compute_dtype(x.dtype)
     shape, xs, prepared = _prepare(x, [w, *params], compute)
     out = torch.empty(shape, dtype=x.dtype, device=x.device)
     n = out.numel()
     if n == 0:
         return out
-    flags = {f"{name.upper()}_FULL": full for name, (_, full) in zip(["w", *module.PARAMETERS], prepared)}
-    flags.update(getattr(module, "TRITON_CONSTEXPRS", {}))
+    flags = {f"{name.upper()}_FULL": full for name, (_, full) in zip(["w", *pair.parameters], prepared)}
+    flags.update(pair.triton_constexprs)
     block = block_size(x.dtype)
-    kernels(module).forward_kernel[(triton_cdiv(n, block),)](
+    kernels(pair).forward_kernel[(triton_cdiv(n, block),)](
         xs, out, *(t for t, _ in prepared), n, BLOCK=block, DTYPE=_triton_dtype(compute),
-        num_warps=num_warps(False, module, x.dtype), **flags
+        num_warps=num_warps(False, pair, x.dtype), enable_fp_fusion=FP_FUSION, **flags
     )
     return out
 
 
-def backward(module, grad_output, needs, x, w, *params):
+def backward(pair, grad_output, needs, x, w, *params):
     """Gradients (x, w, params…) in their own shapes and dtypes; None where not needed."""
-    compute = torch.float64 if x.dtype == torch.float64 else torch.float32
+    compute = compute_dtype(x.dtype)
     originals = [x, w, *params]
     shape, xs, prepared = _prepare(x, [w, *params], compute)
     n = xs.numel()
     block = block_size(x.dtype, backward=True)
     programs = triton_cdiv(n, block)
     dy = grad_output.expand(shape).contiguous()
-    names = ["x", "w", *module.PARAMETERS]
+    names = ["x", "w", *pair.parameters]
     buffers = [torch.empty(shape, dtype=x.dtype, device=x.device)]
     for (_, full), original, need in zip(prepared, originals[1:], needs[1:]):
         if full:
@@ -144,10 +140,10 @@ def backward(module, grad_output, needs, x, w, *params):
     if n > 0:
         flags = {f"{name.upper()}_FULL": full for name, (_, full) in zip(names[1:], prepared)}
         flags.update({f"NEED_{name.upper()}": bool(need) for name, need in zip(names, needs)})
-        flags.update(getattr(module, "TRITON_CONSTEXPRS", {}))
-        kernels(module).backward_kernel[(programs,)](
+        flags.update(pair.triton_constexprs)
+        kernels(pair).backward_kernel[(programs,)](
             xs, dy, *(t for t, _ in prepared), *buffers, n, BLOCK=block, DTYPE=_triton_dtype(compute),
-            num_warps=num_warps(True, module, x.dtype), **flags
+            num_warps=num_warps(True, pair, x.dtype), enable_fp_fusion=FP_FUSION, **flags
         )
     grads = []
     for need, buffer, original, full in zip(needs, buffers, originals, [True, *(f for _, f in prepared)]):
@@ -157,17 +153,8 @@ def backward(module, grad_output, needs, x, w, *params):
             total = buffer.sum(dtype=torch.float64) if n > 0 else buffer.new_zeros(())
             grads.append(total.to(original.dtype).reshape(original.shape))
         else:
-            grads.append(_sum_to(buffer, original.shape).to(original.dtype))
+            grads.append(sum_to_shape(buffer, original.shape).to(original.dtype))
     return tuple(grads)
-
-
-def _sum_to(grad: torch.Tensor, shape: torch.Size) -> torch.Tensor:
-    """Sum a gradient of the broadcast shape back to an argument's shape."""
-    if grad.shape == shape:
-        return grad
-    leading = grad.dim() - len(shape)
-    dims = list(range(leading)) + [leading + i for i, s in enumerate(shape) if s == 1 and grad.shape[leading + i] != 1]
-    return grad.sum(dim=dims, keepdim=True).reshape(shape) if dims else grad.reshape(shape)
 
 
 def triton_cdiv(a: int, b: int) -> int:

@@ -39,23 +39,40 @@ from smoothfn.generated.triton.building_blocks import (
     staircase_wide_uniform,
 )
 from smoothfn.numerics.triton_math import exp, expm1, sin_cos_pi
-from smoothfn.runtime.staircase import KERNEL_CODES  # noqa: F401 (the codes of KERNEL)
+from smoothfn.runtime.staircase_terms import FOURIER_TERMS, KERNEL_CODES, LOCAL
 
-PARAMETERS = ()
+# the series plan as compile-time constants (one source: smoothfn.runtime.staircase_terms)
+GAUSSIAN = tl.constexpr(KERNEL_CODES["gaussian"])
+LOGISTIC = tl.constexpr(KERNEL_CODES["logistic"])
+LAPLACE = tl.constexpr(KERNEL_CODES["laplace"])
+UNIFORM = tl.constexpr(KERNEL_CODES["uniform"])
+TRIANGULAR = tl.constexpr(KERNEL_CODES["triangular"])
+EPANECHNIKOV = tl.constexpr(KERNEL_CODES["epanechnikov"])
+STUDENT_T2 = tl.constexpr(KERNEL_CODES["student_t2"])
+GAUSSIAN_LOCAL_TERMS = tl.constexpr(LOCAL["gaussian"][0])
+GAUSSIAN_SWITCH = tl.constexpr(LOCAL["gaussian"][1])
+GAUSSIAN_FOURIER_TERMS = tl.constexpr(FOURIER_TERMS["gaussian"])
+LOGISTIC_LOCAL_TERMS = tl.constexpr(LOCAL["logistic"][0])
+LOGISTIC_SWITCH = tl.constexpr(LOCAL["logistic"][1])
+LOGISTIC_FOURIER_TERMS = tl.constexpr(FOURIER_TERMS["logistic"])
+STUDENT_T2_LOCAL_TERMS = tl.constexpr(LOCAL["student_t2"][0])
+COMPACT_LOCAL_TERMS = tl.constexpr(LOCAL["uniform"][0])  # the same for triangular and epanechnikov
+COMPACT_SWITCH = tl.constexpr(LOCAL["uniform"][1])
+
 
 
 @triton.jit
 def _left_tail(t, KERNEL: tl.constexpr):
     """L_0(t) = P(Y < −t) of the kernel."""
-    if KERNEL == 0:
+    if KERNEL == GAUSSIAN:
         v = L0_gaussian(t)
-    elif KERNEL == 1:
+    elif KERNEL == LOGISTIC:
         v = L0_logistic(t)
-    elif KERNEL == 3:
+    elif KERNEL == UNIFORM:
         v = L0_uniform(t)
-    elif KERNEL == 4:
+    elif KERNEL == TRIANGULAR:
         v = L0_triangular(t)
-    elif KERNEL == 5:
+    elif KERNEL == EPANECHNIKOV:
         v = L0_epanechnikov(t)
     else:
         v = L0_student_t2(t)
@@ -64,15 +81,15 @@ def _left_tail(t, KERNEL: tl.constexpr):
 
 @triton.jit
 def _density(z, KERNEL: tl.constexpr):
-    if KERNEL == 0:
+    if KERNEL == GAUSSIAN:
         v = pdf_gaussian(z)
-    elif KERNEL == 1:
+    elif KERNEL == LOGISTIC:
         v = pdf_logistic(z)
-    elif KERNEL == 3:
+    elif KERNEL == UNIFORM:
         v = pdf_uniform(z)
-    elif KERNEL == 4:
+    elif KERNEL == TRIANGULAR:
         v = pdf_triangular(z)
-    elif KERNEL == 5:
+    elif KERNEL == EPANECHNIKOV:
         v = pdf_epanechnikov(z)
     else:
         v = pdf_student_t2(z)
@@ -121,7 +138,7 @@ def _local(m, r, s, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
         value = value + _left_tail(a, KERNEL)
         dx = dx + ka * inv
         dw = dw + a * ka * inv
-    if KERNEL == 6:  # Student-t₂: Euler–Maclaurin tail of the paired sums beyond TERMS
+    if KERNEL == STUDENT_T2:  # Student-t₂: Euler–Maclaurin tail of the paired sums beyond TERMS
         upper = (TERMS - 0.5 - r) * inv
         lower = (TERMS - 0.5 + r) * inv
         tail_up = L1_student_t2(upper)
@@ -142,7 +159,7 @@ def _local(m, r, s, w, KERNEL: tl.constexpr, TERMS: tl.constexpr):
 @triton.jit
 def _characteristic(t, KERNEL: tl.constexpr):
     """φ(t) and φ'(t), t ≥ 0: Gaussian e^{−t²/2}; logistic πt/sinh(πt)."""
-    if KERNEL == 0:
+    if KERNEL == GAUSSIAN:
         phi = exp(-0.5 * t * t)
         derivative = tl.where(phi == 0.0, 0.0, -t * phi)  # t may be inf at widths near the dtype's end
     else:
@@ -195,9 +212,9 @@ def _laplace(m, r, s, w):
 @triton.jit
 def _wide(m, r, w, KERNEL: tl.constexpr):
     """The closed form of the compact polynomial kernels (uniform, triangular, epanechnikov)."""
-    if KERNEL == 3:
+    if KERNEL == UNIFORM:
         value, dx, dw = staircase_wide_uniform(r, w)
-    elif KERNEL == 4:
+    elif KERNEL == TRIANGULAR:
         value, dx, dw = staircase_wide_triangular(r, w)
     else:
         value, dx, dw = staircase_wide_epanechnikov(r, w)
@@ -209,28 +226,28 @@ def staircase(x, w, KERNEL: tl.constexpr, ROUND: tl.constexpr):
     """(floor_w(x + shift), ∂/∂x, ∂/∂w), shift 1/2 for ROUND, with the series of smoothfn.runtime.staircase
     (same switches and terms)."""
     m, r, s = _split(x, ROUND)  # once for every series
-    if KERNEL == 2:
+    if KERNEL == LAPLACE:
         value, dx, dw = _laplace(m, r, s, w)
-    elif KERNEL == 0:
-        value, dx, dw = _local(m, r, s, w, 0, 9)
-        v2, dx2, dw2 = _fourier(m, r, w, 0, 8)
-        near = w <= 0.2
+    elif KERNEL == GAUSSIAN:
+        value, dx, dw = _local(m, r, s, w, GAUSSIAN, GAUSSIAN_LOCAL_TERMS)
+        v2, dx2, dw2 = _fourier(m, r, w, GAUSSIAN, GAUSSIAN_FOURIER_TERMS)
+        near = w <= GAUSSIAN_SWITCH
         value = tl.where(near, value, v2)
         dx = tl.where(near, dx, dx2)
         dw = tl.where(near, dw, dw2)
-    elif KERNEL == 1:
-        value, dx, dw = _local(m, r, s, w, 1, 13)
-        v2, dx2, dw2 = _fourier(m, r, w, 1, 9)
-        near = w <= 0.3
+    elif KERNEL == LOGISTIC:
+        value, dx, dw = _local(m, r, s, w, LOGISTIC, LOGISTIC_LOCAL_TERMS)
+        v2, dx2, dw2 = _fourier(m, r, w, LOGISTIC, LOGISTIC_FOURIER_TERMS)
+        near = w <= LOGISTIC_SWITCH
         value = tl.where(near, value, v2)
         dx = tl.where(near, dx, dx2)
         dw = tl.where(near, dw, dw2)
-    elif KERNEL == 6:
-        value, dx, dw = _local(m, r, s, w, 6, 24)
+    elif KERNEL == STUDENT_T2:
+        value, dx, dw = _local(m, r, s, w, STUDENT_T2, STUDENT_T2_LOCAL_TERMS)
     else:  # uniform, triangular, epanechnikov
-        value, dx, dw = _local(m, r, s, w, KERNEL, 3)
+        value, dx, dw = _local(m, r, s, w, KERNEL, COMPACT_LOCAL_TERMS)
         v2, dx2, dw2 = _wide(m, r, w, KERNEL)
-        near = w < 1.0
+        near = w < COMPACT_SWITCH
         value = tl.where(near, value, v2)
         dx = tl.where(near, dx, dx2)
         dw = tl.where(near, dw, dw2)

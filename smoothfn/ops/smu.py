@@ -15,7 +15,8 @@ import math
 
 import torch
 
-from smoothfn.ops import autograd as ops
+from smoothfn.runtime.dtypes import all_in_dtype, compute_dtype, in_dtype
+from smoothfn.runtime.shapes import sum_to_shape
 
 _SQRT_PI = math.sqrt(math.pi)
 
@@ -50,42 +51,49 @@ def smu_parts(x, a, m, grads: bool):
 
 
 def smu1_parts(x, a, m, grads: bool):
-    """SMU-1 and, with ``grads``, (∂/∂x, ∂/∂α, ∂/∂μ); finite at μ = 0 and exact at ±∞."""
+    """SMU-1 and, with ``grads``, (∂/∂x, ∂/∂α, ∂/∂μ); finite at μ = 0 and exact at ±∞, for any α.
+
+    With t = (1 − α)x and h = √(t² + μ²), 2·SMU-1 = (1 + α)x + h is summed as 2αx + (h + t) for
+    t < 0 and as 2x + (h − t) for t ≥ 0, where h ∓ t = μ²/(h ± |t|): no cancellation on either side
+    of 0 for α < 1 or α > 1 (the plain sum was −∞ + ∞ = NaN at x = −∞ for α > 1)."""
     c = 1 - a
     t = _zero_where(c == 0, c * x)  # (1 − α)x
     h = torch.hypot(t, m)
     negative = t < 0
-    # for t < 0, h − |t| = μ²/(h + |t|): (1 + α)x + h = 2αx + μ·(μ/(h − t)), without cancellation
-    slope = torch.where(negative, 2 * a, 1 + a)
-    linear = _zero_where(slope == 0, slope * x)
-    value = (linear + torch.where(negative, m * (m / (h - t)), h)) / 2
+    h_plus = torch.where(negative, h - t, h + t)  # h + |t|: 0 only where t = μ = 0
+    excess = _zero_where(h_plus == 0, m * (m / h_plus))  # h − |t| = μ²/(h + |t|)
+    doubled_x = torch.where(negative, 2 * a, torch.full_like(a, 2.0))
+    linear = _zero_where(doubled_x == 0, doubled_x * x)  # 2αx or 2x (0, not 0·∞, where α = 0)
+    value = (linear + excess) / 2
     if not grads:
         return (value,)
     ratio = torch.where(torch.isinf(t), torch.sign(t), t / h)  # ∂h/∂t = t/h
     ratio = _zero_where(h == 0, ratio)  # t = μ = 0: the mean of the one-sided slopes
     m_over_h = _zero_where(h == 0, m / h)
-    d_x = torch.where(negative, 2 * a + c * m_over_h * (m / (h - t)), 1 + a + c * ratio) / 2
-    # ∂/∂α = x(1 − t/h)/2, with 1 − t/h = μ²/(h(h + t)) for t ≥ 0 (→ 0 like x⁻² at x → ∞)
-    one_minus = torch.where(negative, 1 - ratio, torch.where(h == 0, 1.0, m_over_h * (m / (h + t))))
+    # 1 − |t|/h = μ²/(h(h + |t|)), → 0 like x⁻² at |x| → ∞; 1 where t = μ = 0
+    one_minus_abs = torch.where(h == 0, 1.0, m_over_h * _zero_where(h_plus == 0, m / h_plus))
+    # ∂/∂x = ((1 + α) + (1 − α)·t/h)/2 = α + (1 − α)(1 − |t|/h)/2 for t < 0, 1 − (1 − α)(1 − t/h)/2 else
+    d_x = torch.where(negative, a + c * one_minus_abs / 2, 1 - c * one_minus_abs / 2)
+    # ∂/∂α = x(1 − t/h)/2: 1 − t/h = 1 + |t|/h = 2 − (1 − |t|/h) for t < 0
     finite_x = _zero_where(~torch.isfinite(x), x)
-    d_a = torch.where(negative, x, finite_x) * one_minus / 2
+    d_a = torch.where(negative, x * (2 - one_minus_abs), finite_x * one_minus_abs) / 2
     d_m = m_over_h / 2
     return value, d_x, d_a, d_m
 
 
 def evaluate(parts, x, a, m):
     """parts(…)'s value in the compute dtype (fp32 for fp16/bf16/fp32, fp64 for fp64), in x's dtype."""
-    dtype = ops.compute_dtype(x.dtype)
-    return ops._in(parts(*ops._all_in(dtype, x, a, m), False)[0], x.dtype)
+    dtype = compute_dtype(x.dtype)
+    return in_dtype(parts(*all_in_dtype(dtype, x, a, m), False)[0], x.dtype)
 
 
 def gradients(parts, ctx, grad_output):
     x, a, m = ctx.saved_tensors
-    dtype = ops.compute_dtype(x.dtype)
-    _, *partials = parts(*ops._all_in(dtype, x, a, m), True)
-    grad = ops._in(grad_output, dtype)
+    dtype = compute_dtype(x.dtype)
+    _, *partials = parts(*all_in_dtype(dtype, x, a, m), True)
+    grad = in_dtype(grad_output, dtype)
     return tuple(
-        ops._in(ops._reduce_to(grad * partial, original.shape), original.dtype) if needed else None
+        in_dtype(sum_to_shape(grad * partial, original.shape), original.dtype) if needed else None
         for needed, partial, original in zip(ctx.needs_input_grad, partials, (x, a, m))
     )
 

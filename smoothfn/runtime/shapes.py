@@ -26,3 +26,17 @@ def broadcast_shape(*named_shapes: tuple[str, tuple]) -> tuple:
             result[i] = size
         names.append(name)
     return tuple(result)
+
+
+def sum_to_shape(grad, shape: tuple):
+    """Sum a gradient of the broadcast shape back to the shape of the argument it belongs to
+    (a 0-dim gradient is first broadcast to that shape)."""
+    shape = tuple(shape)
+    if grad.dim() == 0:
+        return grad.expand(shape) if shape else grad
+    if tuple(grad.shape) == shape:
+        return grad
+    leading = grad.dim() - len(shape)
+    broadcast = [leading + i for i, size in enumerate(shape) if size == 1 and grad.shape[leading + i] != 1]
+    dims = [*range(leading), *broadcast]
+    return grad.sum(dim=dims, keepdim=True).reshape(shape) if dims else grad.reshape(shape)

@@ -41,18 +41,8 @@ import math
 
 import torch
 
-from smoothfn.errors import DivergentConvolutionError, UnknownKernelError
 from smoothfn.generated import building_blocks as blocks
-
-# (local terms J, width up to which the local form is used: None = always)
-LOCAL = {"gaussian": (9, 0.2), "logistic": (13, 0.3), "uniform": (3, 1.0), "triangular": (3, 1.0),
-         "epanechnikov": (3, 1.0), "student_t2": (24, None)}
-FOURIER_TERMS = {"gaussian": 8, "logistic": 9}
-# the kernels with a generated closed form (staircase_wide_<kernel>, used for w ≥ 1)
-WIDE_CLOSED_FORM = tuple(k for k in LOCAL if hasattr(blocks, f"staircase_wide_{k}"))
-# the KERNEL constant of the Triton kernels (smoothfn.gpu.staircase)
-KERNEL_CODES = {"gaussian": 0, "logistic": 1, "laplace": 2, "uniform": 3, "triangular": 4, "epanechnikov": 5,
-                "student_t2": 6}
+from smoothfn.runtime.staircase_terms import FOURIER_TERMS, LOCAL, WIDE_CLOSED_FORM
 
 
 def _split(x, shift: float):
@@ -180,17 +170,12 @@ def _evaluate(kernel: str, x, w, shift: float):
 
 
 class StaircaseTwin:
-    """floor_w or round_w with one kernel, shaped like a generated twin module."""
-
-    PARAMETERS = ()
-    TRITON_MODULE = "smoothfn.gpu.staircase"  # its kernels, with the constants below
-    TRITON_BACKWARD_WARPS = 4
+    """floor_w or round_w with one kernel: ``forward(x, w)`` and ``backward(x, w)`` as the
+    generated twins have them (the registry's pair, :mod:`smoothfn.runtime.pairs`, wraps it)."""
 
     def __init__(self, function: str, kernel: str):
-        self.__name__ = f"smoothfn.runtime.staircase.{function}_{kernel}"
         self.kernel = kernel
         self.shift = 0.5 if function == "round" else 0.0
-        self.TRITON_CONSTEXPRS = {"KERNEL": KERNEL_CODES[kernel], "ROUND": function == "round"}
 
     def forward(self, x, w):
         return _evaluate(self.kernel, x, w, self.shift)[0]
@@ -202,14 +187,3 @@ class StaircaseTwin:
 
 # built once, so that torch.compile sees constants rather than constructor calls
 TWINS = {(f, k): StaircaseTwin(f, k) for f in ("floor", "round") for k in (*LOCAL, "laplace")}
-
-
-def module_for(function: str, kernel: str) -> StaircaseTwin:
-    """The twin of floor_w or round_w with ``kernel``."""
-    if kernel == "cauchy":
-        raise DivergentConvolutionError(
-            f"{function} ∗ cauchy diverges: {function} grows like |x| and the cauchy kernel has no finite E|Y|"
-        )
-    if (function, kernel) not in TWINS:
-        raise UnknownKernelError(f"unknown kernel {kernel!r}")
-    return TWINS[(function, kernel)]
