@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from smoothfn import generated
 from smoothfn.errors import DivergentPairError, NoClosedFormError, UnknownKernelError
+from smoothfn.runtime.staircase_terms import KERNEL_CODES
 
 STAIRCASES = ("floor", "round")
 
@@ -76,7 +77,7 @@ def _staircase_pair(function: str, kernel: str) -> Pair:
         (),
         functools.partial(_staircase_twin, function, kernel),
         triton_module="smoothfn.gpu.staircase",
-        triton_constexprs=(("KERNEL", generated.KERNELS.index(kernel)), ("ROUND", function == "round")),
+        triton_constexprs=(("KERNEL", KERNEL_CODES[kernel]), ("ROUND", function == "round")),
         # the setting at which the ahead-of-time check (tests/triton_aot.py) found no spills
         triton_backward_warps=4,
     )
