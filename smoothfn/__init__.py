@@ -4,9 +4,16 @@
 
 ``import smoothfn`` is light: the catalogs and the SymPy derivation engine load on first use.
 
+* :func:`derive` → :class:`Derivation`: the closed form, its derivatives and its error (SymPy);
+* :func:`compile`: a user's SymPy function as a differentiable torch function;
+* :mod:`smoothfn.functional`: the catalog functions on tensors (torch twin or Triton kernels);
+* :data:`KERNELS` (:class:`Kernel`) and :data:`FUNCTIONS` (:class:`SmoothableFunction`): the catalog;
+* the exceptions of :mod:`smoothfn.errors`, all ``ValueError`` subclasses.
+
     >>> import smoothfn
     >>> d = smoothfn.derive("relu", kernel="gaussian")
-    >>> d.sup_error            # sqrt(2)*w/(2*sqrt(pi)) = w/√(2π)
+    >>> d.sup_error            # w/√(2π)
+    sqrt(2)*w/(2*sqrt(pi))
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``smoothfn.compile(expr, kernel)``: derivation and code generation for a user's function.
+r"""``smoothfn.compile(expr, kernel)``: derivation and code generation for a user's function.
 
 The generated torch twin and Triton kernels are written to a per-user cache directory, keyed by a hash of the
 expression, the kernel and the versions of smoothfn, SymPy and torch, and imported from there:
@@ -6,10 +6,11 @@ a second call (or a second process) with the same expression loads the file with
 (the key is a hash of the expression's ``srepr``; only the small JSON description of the
 function's name and parameters is read besides the generated files).
 
-    >>> import sympy as sp, smoothfn
+    >>> import sympy as sp, torch, smoothfn
     >>> x = sp.Symbol("x")
     >>> hardswish = smoothfn.compile(x * sp.Min(sp.Max(x / 6 + sp.Rational(1, 2), 0), 1))
-    >>> hardswish(torch.linspace(-4, 4, 9), width=0.5)
+    >>> hardswish(torch.linspace(-4, 4, 5), width=0.5)
+    tensor([-1.8823e-03, -2.9403e-01,  4.1667e-02,  1.7060e+00,  3.9981e+00])
 """
 
 from __future__ import annotations
@@ -40,12 +41,22 @@ def cache_directory() -> Path:
 
 
 class CompiledFunction:
-    r"""A smoothed user function, returned by :func:`smoothfn.compile`:
-    ``f(x, *, width=None, max_error=None, backend=None, **params)`` with autograd.
+    r"""A smoothed user function, as returned by :func:`smoothfn.compile`.
+
+    Call it as ``f(x, *, width=None, max_error=None, backend=None, **params)``: f_w(x; params)
+    elementwise, with autograd for x, the width and every parameter, like the functions of
+    :mod:`smoothfn.functional`.
 
     It holds the expression and the kernel it was compiled for; a copy (``copy.deepcopy``) or a
     pickle (``torch.save`` of a model that holds one) compiles the same expression again, which
     loads the cached files without the derivation.
+
+    Attributes:
+        expr (sympy.Expr), kernel (str): what was compiled.
+        name (str): the expression as text (``"a*(Max(0, x) - Max(0, x - 2))"``).
+        params (tuple of str): the parameter names, in the order of the generated code.
+        path (Path): the generated torch twin in the cache directory (the Triton kernels beside it).
+        pair: its entry in the run-time registry (:class:`smoothfn.runtime.pairs.Pair`).
     """
 
     def __init__(self, expr, kernel: str, pair: Pair, derivation_name: str, params: tuple[str, ...], path: Path,
@@ -68,9 +79,22 @@ class CompiledFunction:
 
     def __call__(self, x: torch.Tensor, *, width=None, max_error=None, kernel: str | None = None, backend=None,
                  **params) -> torch.Tensor:
-        """f_w(x; params) at ``width``, or at the width for which sup|f_w − f| ≤ ``max_error``
-        (piecewise-linear functions without jumps); ``backend`` as in :mod:`smoothfn.functional`.
-        ``kernel``, if given, must be the one it was compiled for."""
+        r"""f_w(x; params), elementwise, with autograd.
+
+        Args:
+            x (Tensor): the input, any shape (integer and bool tensors are promoted to the default dtype).
+            width (float or Tensor): w > 0, a number or a tensor that broadcasts with x; checked as in
+                :mod:`smoothfn.functional` (w² a normal number of the compute dtype).
+            max_error (float or Tensor): instead of ``width``, for piecewise-linear functions without
+                jumps: the width at which sup|f_w − f| ≤ max_error.
+            kernel (str): optional; if given, it must be the kernel the function was compiled for.
+            backend (str): ``"auto"``, ``"torch"`` or ``"triton"``, as in :mod:`smoothfn.functional`.
+            **params (float or Tensor): every parameter of the expression, by name; tensors broadcast
+                with x and get gradients when they require grad.
+
+        Returns:
+            Tensor of the broadcast shape, in x's dtype (fp16/bf16 computed in fp32, fp64 in fp64).
+        """
         if kernel is not None and kernel != self.kernel:
             raise SmoothfnError(
                 f"{self.name} was compiled for the {self.kernel} kernel, not {kernel!r}: compile it for that "
@@ -112,9 +136,44 @@ def _load(key: str, path: Path):
 
 
 def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
-    """Derive ``expr`` ∗ ``kernel``, generate its torch twin and Triton kernels into the cache,
-    and load the twin (the kernels load on their first use). The cache key needs only the
-    expression's ``srepr``: a cached pair loads without the derivation (or the code generator)."""
+    r"""compile(expr, kernel="gaussian") -> CompiledFunction
+
+    Smooth your own function: derive :math:`f_w = f * K_w` for the SymPy expression ``expr`` with
+    :func:`smoothfn.derive`, generate its torch twin and Triton kernels into the cache directory, and
+    load the twin (the kernels load on their first use, on CUDA tensors).
+
+    The cache directory is ``$SMOOTHFN_CACHE``, else ``$XDG_CACHE_HOME/smoothfn``, else
+    ``~/.cache/smoothfn``; the files are keyed by a hash of the expression's ``srepr``, the kernel and
+    the versions of smoothfn, SymPy and torch. A cached expression loads without the derivation or
+    the code generator, in this process or another; writes are atomic, so concurrent compiles of one
+    expression are safe.
+
+    Args:
+        expr (sympy.Expr): a piecewise polynomial in one real variable (Piecewise, Max, Min, Abs,
+            Heaviside, sign of polynomial pieces). With several free symbols the one named ``x`` is
+            the variable and the others become parameters, as long as no breakpoint depends on them.
+            Staircases (``floor(x)``) are refused here: use :func:`smoothfn.functional.floor`.
+        kernel (str): a name from ``smoothfn.KERNELS``. Default: ``"gaussian"``.
+
+    Returns:
+        CompiledFunction: ``f(x, *, width=None, max_error=None, backend=None, **params) -> Tensor``
+        with autograd, which also works under ``torch.compile`` and copies and pickles.
+
+    Raises:
+        the refusals of :func:`smoothfn.derive` (``DivergentConvolutionError``,
+        ``NoClosedFormError``, ``UnsupportedFunctionError``, ``UnknownKernelError``), all
+        ``ValueError`` subclasses.
+
+    Example::
+
+        >>> import sympy as sp, torch, smoothfn
+        >>> x, a = sp.symbols("x a")
+        >>> ramp = smoothfn.compile(a * (sp.Max(x, 0) - sp.Max(x - 2, 0)), kernel="laplace")
+        >>> ramp.params
+        ('a',)
+        >>> ramp(torch.tensor([-1.0, 0.0, 1.0, 2.0, 3.0]), width=0.5, a=2.0)
+        tensor([0.0664, 0.4908, 2.0000, 3.5092, 3.9336])
+    """
     import sympy as sp
 
     from smoothfn import __version__

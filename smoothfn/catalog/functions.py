@@ -42,10 +42,36 @@ class Parameter:
 
 @dataclass(frozen=True)
 class SmoothableFunction:
-    """A function that smoothfn can convolve with a kernel.
+    r"""A function that smoothfn can convolve with a kernel.
 
-    Exactly one of ``pieces`` (piecewise polynomial) and ``staircase_shift`` (floor(x + shift))
-    is set. ``x`` is the symbol the pieces are written in.
+    Either piecewise polynomial,
+
+    .. math::
+        f(x) = p_i(x) \quad \text{for } c_i < x < c_{i+1}, \qquad c_0 = -\infty < c_1 < \dots < c_{n+1} = \infty,
+
+    or a unit staircase :math:`f(x) = \lfloor x + \text{shift} \rfloor` (floor: shift 0, round: shift 1/2).
+    Exactly one of ``pieces`` and ``staircase_shift`` is set. Take catalog functions from
+    :data:`smoothfn.FUNCTIONS`; :func:`smoothfn.derive` builds one from a SymPy expression.
+
+    Args:
+        name: catalog name (``"relu"``, ...).
+        title: a readable name.
+        pieces: the polynomial pieces (:class:`Piece`), left to right, or None.
+        staircase_shift: the shift of a staircase, or None.
+        parameters: the scalar parameters (:class:`Parameter`: alpha, lo/hi, y) with defaults.
+        x: the SymPy symbol the pieces are written in.
+        note, assumptions, extra: text for the documents (e.g. ``"lo < hi"``).
+
+    Example::
+
+        >>> import smoothfn
+        >>> f = smoothfn.FUNCTIONS["clamp"]
+        >>> f.expr
+        Piecewise((lo, lo > x), (x, hi > x), (hi, True))
+        >>> f.defaults, f.breakpoints, f.continuous
+        ({'lo': -1.0, 'hi': 1.0}, [lo, hi], True)
+        >>> smoothfn.FUNCTIONS["sign"].jumps
+        [(0, 2)]
     """
 
     name: str
@@ -60,14 +86,17 @@ class SmoothableFunction:
 
     @property
     def params(self) -> dict[str, sp.Symbol]:
+        """Parameter name → SymPy symbol."""
         return {p.name: p.symbol for p in self.parameters}
 
     @property
     def defaults(self) -> dict[str, float]:
+        """Parameter name → default value (what the numeric methods use when none is given)."""
         return {p.name: p.default for p in self.parameters}
 
     @property
     def is_staircase(self) -> bool:
+        """Whether f is floor(x + shift) (floor, round) rather than piecewise polynomial."""
         return self.staircase_shift is not None
 
     @property
@@ -79,6 +108,7 @@ class SmoothableFunction:
 
     @property
     def breakpoints(self) -> list[sp.Expr]:
+        """c_1 < … < c_n, where the pieces meet (numbers or parameter symbols); [] for staircases."""
         if self.is_staircase:
             return []
         return [p.lo for p in self.pieces[1:]]
@@ -97,14 +127,17 @@ class SmoothableFunction:
 
     @property
     def continuous(self) -> bool:
+        """No jumps (kinks allowed); False for staircases."""
         return not self.is_staircase and not self.jumps
 
     @property
     def degree(self) -> int:
+        """The largest degree in x of the pieces (0 for staircases): the moment order the kernel needs."""
         return 0 if self.is_staircase else max(sp.degree(p.poly, self.x) for p in self.pieces)
 
     @property
     def piecewise_linear(self) -> bool:
+        """Piecewise polynomial of degree ≤ 1."""
         return not self.is_staircase and self.degree <= 1
 
 
@@ -201,6 +234,8 @@ def _functions() -> dict[str, SmoothableFunction]:
 
 
 FUNCTIONS: dict[str, SmoothableFunction] = _functions()
+"""The catalog functions by name: relu, leaky_relu (alpha), abs, sign, step, clamp (lo, hi), hardtanh,
+relu6, hardsigmoid, hardswish, max and min (y), floor, round (each a :class:`SmoothableFunction`)."""
 
 
 def from_expression(expr: sp.Expr, name: str | None = None) -> SmoothableFunction:
@@ -210,6 +245,17 @@ def from_expression(expr: sp.Expr, name: str | None = None) -> SmoothableFunctio
     consecutive intervals with a polynomial on each. ``floor(x)`` and ``floor(x + 1/2)`` are
     recognised as the catalog staircases. Other free symbols become parameters, as long as no
     breakpoint depends on them.
+
+    Raises :class:`~smoothfn.errors.UnsupportedFunctionError` (no variable, several free symbols
+    none named x, breakpoints that cannot be ordered, other staircases) and
+    :class:`~smoothfn.errors.NoClosedFormError` (a piece that is not a polynomial).
+
+    Example::
+
+        >>> import sympy as sp
+        >>> x = sp.Symbol("x")
+        >>> from_expression(sp.Max(x, 2 * x)).pieces
+        (Piece(lo=-oo, hi=0, poly=x), Piece(lo=0, hi=oo, poly=2*x))
     """
     expr = sp.sympify(expr)
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)

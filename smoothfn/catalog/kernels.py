@@ -36,13 +36,41 @@ class KernelPiece:
 
 
 class Kernel:
-    """A symmetric probability density used as an approximate identity.
+    r"""A symmetric probability density k used as an approximate identity.
 
-    Attributes:
+    At width w the kernel is
+
+    .. math::
+        K_w(u) = \frac{1}{w}\,k\!\left(\frac{u}{w}\right), \qquad
+        f_w = f * K_w \to f \quad (w \to 0),
+
+    and Y denotes a random variable with density k. A kernel is given by its density on
+    finitely many pieces; everything else (CDF, antiderivatives, moments) is computed from it by
+    SymPy on first use and cached. Take kernels from :data:`smoothfn.KERNELS`.
+
+    Args:
         name: catalog name (``"gaussian"``, ...).
         title: a readable name.
-        pieces: the density on consecutive intervals covering the support.
-        u: the SymPy symbol of ``pdf``.
+        pieces: the density on consecutive intervals covering the support (:class:`KernelPiece`).
+        note: one line for the documents.
+
+    Attributes:
+        name, title, pieces, note: as given.
+        u: the SymPy symbol of :attr:`density` and :attr:`pdf`.
+        z: the SymPy symbol of :attr:`cdf_expr` and :meth:`antiderivative`.
+
+    Example::
+
+        >>> import smoothfn
+        >>> k = smoothfn.KERNELS["gaussian"]
+        >>> k.pdf(0)
+        sqrt(2)/(2*sqrt(pi))
+        >>> k.cdf_expr
+        erf(sqrt(2)*z/2)/2 + 1/2
+        >>> k.mean_abs, k.variance
+        (sqrt(2)/sqrt(pi), 1)
+        >>> smoothfn.KERNELS["cauchy"].has_finite_moment(1)
+        False
     """
 
     u = u
@@ -70,10 +98,12 @@ class Kernel:
 
     @cached_property
     def support(self) -> tuple[sp.Expr, sp.Expr]:
+        """(lo, hi): the ends of the support, ``(-oo, oo)`` or e.g. ``(-1, 1)`` for the compact kernels."""
         return self.pieces[0].lo, self.pieces[-1].hi
 
     @property
     def compact(self) -> bool:
+        """Whether the support is bounded (uniform, triangular, epanechnikov)."""
         lo, hi = self.support
         return lo.is_finite and hi.is_finite
 
@@ -85,7 +115,18 @@ class Kernel:
 
     # --- antiderivatives and moments ---------------------------------------------------------
     def antiderivative(self, j: int) -> sp.Expr:
-        r"""A_j(z) = ∫_0^z u^j k(u) du, as an expression in ``kernel.z``."""
+        r"""A_j(z) = ∫_0^z u^j k(u) du, as an expression in ``kernel.z``: the building block of every
+        closed form (∫_a^b u^j k(u) du = A_j(b) − A_j(a)).
+
+        Raises :class:`~smoothfn.errors.NoClosedFormError` when SymPy cannot integrate u^j k(u)
+        with elementary functions (the logistic kernel at j = 2).
+
+        Example::
+
+            >>> import smoothfn
+            >>> smoothfn.KERNELS["uniform"].antiderivative(1)
+            Piecewise((1/4, z < -1), (z**2/4, z < 1), (1/4, True))
+        """
         return _antiderivative(self, j)[0]
 
     def tail(self, j: int, side: int) -> sp.Expr:
@@ -149,6 +190,7 @@ class Kernel:
 
     @cached_property
     def std(self) -> sp.Expr:
+        """√Var Y; ``oo`` when the variance is infinite."""
         return sp.oo if self.variance is sp.oo else sp.sqrt(self.variance)
 
     def properties(self) -> dict[str, sp.Expr]:
@@ -352,3 +394,5 @@ def _kernels() -> dict[str, Kernel]:
 
 
 KERNELS: dict[str, Kernel] = _kernels()
+"""The kernels by name, in catalog order: gaussian, logistic, cauchy, laplace, uniform, student_t2,
+epanechnikov, triangular (each a :class:`Kernel`). ``smoothfn list`` prints them with their figures."""

@@ -1,4 +1,4 @@
-"""The ``smoothfn`` command line: ``list``, ``derive`` and ``demo``."""
+"""The ``smoothfn`` command line: ``list``, ``derive``, ``generate`` and ``demo``."""
 
 from __future__ import annotations
 

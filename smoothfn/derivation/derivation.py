@@ -51,15 +51,50 @@ def resolve_function(f) -> SmoothableFunction:
 
 
 def derive(f, kernel: str | Kernel = "gaussian", *, width=None) -> Derivation:
-    """Derive the smoothing of ``f`` (a catalog name or a SymPy expression) by ``kernel``.
+    r"""derive(f, kernel="gaussian", *, width=None) -> Derivation
 
-    ``width``, if given, is checked (finite, > 0) and becomes the default width of the numeric
-    methods; the closed form itself always keeps the width symbolic.
+    Derive the smoothing of ``f`` by ``kernel`` in closed form, with SymPy:
 
-    Raises a ``ValueError`` subclass naming the cause when the kernel or function is unknown,
-    when the width is not positive, when the convolution diverges (kernel tail too heavy for the
-    growth of f), or when SymPy cannot close the integral with functions the code generators can
-    evaluate.
+    .. math::
+        f_w(x) = (f * K_w)(x) = \int_{-\infty}^{\infty} f(x - wu)\,k(u)\,du,
+        \qquad K_w(u) = \frac{1}{w}\,k\!\left(\frac{u}{w}\right).
+
+    The derivatives (x, width, every parameter) and the error figures come with it, all symbolic
+    in w; nothing here touches torch.
+
+    Args:
+        f: a name from :data:`smoothfn.FUNCTIONS`, a :class:`~smoothfn.SmoothableFunction`, or a
+            SymPy expression in one real variable (Piecewise, Max, Min, Abs, Heaviside and sign of
+            polynomial pieces, or ``floor(x)`` / ``floor(x + 1/2)``). With several free symbols the
+            one named ``x`` is the variable and the others become parameters.
+        kernel: a name from :data:`smoothfn.KERNELS` or a :class:`~smoothfn.Kernel`. Default: ``"gaussian"``.
+        width: optional default width of the numeric methods (:meth:`Derivation.evaluate`, ...),
+            checked to be finite and > 0. The closed form always keeps the width symbolic.
+
+    Returns:
+        a :class:`Derivation`.
+
+    Raises:
+        UnknownFunctionError, UnknownKernelError: unknown names.
+        InvalidWidthError: ``width`` is not finite and > 0.
+        DivergentConvolutionError: the kernel's tail is too heavy for the growth of f
+            (relu ∗ cauchy).
+        NoClosedFormError: SymPy cannot close the integral with functions the code generators
+            evaluate (hardswish ∗ logistic), or a piece is not a polynomial.
+        UnsupportedFunctionError: an expression smoothfn cannot fold into ordered pieces.
+
+    Example::
+
+        >>> import smoothfn
+        >>> d = smoothfn.derive("relu", kernel="gaussian")
+        >>> d.expr
+        sqrt(2)*w*exp(-x**2/(2*w**2))/(2*sqrt(pi)) + x*erf(sqrt(2)*x/(2*w))/2 + x/2
+        >>> d.sup_error            # w/√(2π), at the kink
+        sqrt(2)*w/(2*sqrt(pi))
+        >>> import sympy as sp
+        >>> x = sp.Symbol("x")
+        >>> smoothfn.derive(sp.Max(x, 0), kernel="uniform").expr
+        Piecewise((0, x/w < -1), (w/4 + x/2 + x**2/(4*w), x/w < 1), (x, True))
     """
     if width is not None:
         check_width(width)
@@ -88,13 +123,33 @@ def evaluate_precisely(fn, *args, rel: float = 1e-25, max_dps: int = 1000):
 
 
 class Derivation:
-    """The smoothing f ∗ K_w of one function by one kernel.
+    r"""The smoothing :math:`f_w = f * K_w` of one function by one kernel, as returned by
+    :func:`derive`.
+
+    Everything symbolic is a plain SymPy expression in :attr:`x`, :attr:`width` (the symbol
+    ``w``) and the symbols in :attr:`params`; ``sympy.lambdify(..., "mpmath")`` evaluates it. The
+    numeric methods (:meth:`evaluate`, :meth:`numeric`, ...) raise the mpmath precision until two
+    evaluations agree, so they return exact digits even where the closed form cancels.
 
     Attributes:
-        function, kernel: what was smoothed with what.
+        function (SmoothableFunction), kernel (Kernel): what was smoothed with what.
         x, width: the SymPy symbols of the input and of the width w.
-        params: the function's parameters, name → Symbol.
-        expr: the closed form in ``x``, ``width`` and ``params``.
+        params: the function's parameters, name → Symbol (``{"alpha": alpha}`` for leaky_relu).
+        expr: f_w in closed form (for floor/round a series, evaluated by ``mpmath.nsum``).
+        default_width: the ``width`` given to :func:`derive`, or None.
+
+    Example::
+
+        >>> import smoothfn
+        >>> d = smoothfn.derive("leaky_relu", "gaussian")
+        >>> d.params
+        {'alpha': alpha}
+        >>> d.derivative("alpha")
+        -sqrt(2)*w*exp(-x**2/(2*w**2))/(2*sqrt(pi)) - x*erf(sqrt(2)*x/(2*w))/2 + x/2
+        >>> d.l1_error
+        w**2*Abs(alpha - 1)/2
+        >>> float(d.evaluate(0.0, 0.5, alpha=0.15))
+        0.1695504691706089
     """
 
     default_width = None
@@ -117,6 +172,7 @@ class Derivation:
 
     @property
     def name(self) -> str:
+        """``"<function>_<kernel>"``, e.g. ``"relu_gaussian"`` (the generated module's name)."""
         return f"{self.function.name}_{self.kernel.name}"
 
     # --- derivatives -------------------------------------------------------------------------
@@ -126,7 +182,16 @@ class Derivation:
         return {"x": self.x, "width": self.width, **self.params}
 
     def derivative(self, var: str | sp.Symbol) -> sp.Expr:
-        """∂f_w/∂var for var in ``x``, ``width`` (or ``w``) or a parameter name (or its Symbol)."""
+        """∂f_w/∂var for var in ``x``, ``width`` (or ``w``) or a parameter name (or its Symbol).
+
+        Raises ``KeyError`` for anything else.
+
+        Example::
+
+            >>> import smoothfn
+            >>> smoothfn.derive("relu").derivative("x")
+            erf(sqrt(2)*x/(2*w))/2 + 1/2
+        """
         return self.gradients[self._variable_name(var)]
 
     def _variable_name(self, var) -> str:
@@ -142,7 +207,8 @@ class Derivation:
 
     @cached_property
     def gradients(self) -> dict[str, sp.Expr]:
-        """name → ∂f_w/∂name for x, width and every parameter (the backward pass)."""
+        """name → ∂f_w/∂name for x, width and every parameter (the backward pass); keys as in
+        :attr:`variables`."""
         out = {}
         for name, symbol in self.variables.items():
             if self.function.is_staircase:
@@ -160,20 +226,28 @@ class Derivation:
 
     @property
     def dx(self) -> sp.Expr:
+        """∂f_w/∂x."""
         return self.gradients["x"]
 
     @property
     def dwidth(self) -> sp.Expr:
+        """∂f_w/∂w."""
         return self.gradients["width"]
 
     # --- error figures -----------------------------------------------------------------------
     @cached_property
     def errors(self) -> accuracy.ErrorFigures:
+        """All error figures at once (sup and L¹ errors, their limit as w → 0, where the sup is, a
+        statement): :class:`smoothfn.derivation.accuracy.ErrorFigures`."""
         return accuracy.error_figures(self)
 
     @property
     def sup_error(self) -> sp.Expr | None:
-        """sup_x |f_w − f| in closed form (in ``width`` and ``params``), or None if only measured."""
+        """sup_x |f_w − f| in closed form (in ``width`` and ``params``), or None if only measured.
+
+        Closed for one kink (|Δ|·w·E|Y|/2, Δ the slope jump), the clamp family (the larger error
+        at its two kinks), one jump between constants (half the jump) and the staircases (1/2).
+        """
         return self.errors.sup_error
 
     @property
@@ -188,12 +262,22 @@ class Derivation:
 
     @property
     def error_statement(self) -> str:
+        """One sentence on how f_w approaches f as w → 0 (uniformly, or not at a jump)."""
         return self.errors.statement
 
     def measure_sup_error(self, width, **params) -> float:
+        """sup_x |f_w − f| at ``width`` and ``params`` (defaults for the others), measured numerically.
+
+        Example::
+
+            >>> import smoothfn
+            >>> round(smoothfn.derive("relu").measure_sup_error(0.5), 6)   # w/√(2π)
+            0.199471
+        """
         return accuracy.measure_sup_error(self, width, **params)
 
     def measure_l1_error(self, width, **params) -> float:
+        """∫ |f_w − f| dx at ``width`` and ``params``, measured numerically."""
         return accuracy.measure_l1_error(self, width, **params)
 
     def sup_error_at(self, width, **params) -> float:
@@ -206,6 +290,7 @@ class Derivation:
 
     # --- numbers -----------------------------------------------------------------------------
     def parameter_values(self, params: dict) -> dict[str, float]:
+        """The function's defaults updated with ``params``; ``ValueError`` for an unknown name."""
         unknown = set(params) - set(self.params)
         if unknown:
             raise ValueError(f"{self!r} has no parameter {sorted(unknown)}; it has {list(self.params)}")
@@ -242,6 +327,7 @@ class Derivation:
         return lambda x: evaluate_precisely(fn, x, width, *values)
 
     def numeric_gradient(self, name: str, width=None, **params):
+        """x ↦ ∂f_w/∂name (x) as an mpmath function, ``name`` as in :meth:`derivative`."""
         width = self._width(width)
         values = list(self.parameter_values(params).values())
         fn = self._lambdified_gradient(self._variable_name(name))
@@ -254,7 +340,19 @@ class Derivation:
         return lambda x: fn(mpmath.mpf(x), *values.values())
 
     def evaluate(self, x, width=None, **params):
-        """f_w(x) as an mpmath number."""
+        """f_w(x) as an mpmath number (also ``derivation(x, width, **params)``).
+
+        Args:
+            x: the point (a number).
+            width: w > 0; the ``width`` given to :func:`derive` when omitted.
+            **params: parameter values by name; the function's defaults for the others.
+
+        Example::
+
+            >>> import smoothfn
+            >>> float(smoothfn.derive("relu").evaluate(0.0, 0.5))    # w·φ(0) = 0.5/√(2π)
+            0.19947114020071635
+        """
         return self.numeric(width, **params)(x)
 
     __call__ = evaluate
@@ -277,12 +375,14 @@ class Derivation:
         return out[0], out[1]
 
     def markdown(self) -> str:
-        """The derivation document (Markdown with $…$ / $$…$$ LaTeX)."""
+        """The derivation document (Markdown with $…$ / $$…$$ LaTeX), as in ``derivations/`` and
+        ``smoothfn derive FUNC --markdown``."""
         from smoothfn.derivation.document import render
 
         return render(self)
 
     def latex(self) -> str:
+        """:attr:`expr` as LaTeX (``smoothfn derive FUNC --latex``)."""
         return sp.latex(self.expr)
 
 
