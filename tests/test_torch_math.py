@@ -3,6 +3,7 @@ Gaussian pair's twin compiled in fp32 against the eager fp64 twin, at extremes t
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
@@ -90,29 +91,24 @@ def compile_pairs(pairs):
     return out
 
 
-@pytest.fixture(scope="module")
-def compiled_sample():
-    return compile_pairs(SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def compiled_others():
-    return compile_pairs([p for p in GAUSSIAN if p not in SAMPLE])
+@functools.cache  # for the process, not a module fixture: pytest-xdist may tear those down within a group
+def compiled(group: str):
+    return compile_pairs(SAMPLE if group == "sample" else [p for p in GAUSSIAN if p not in SAMPLE])
 
 
 def _marks(pair):
-    """A fixture's compiled graphs serve the tests of one worker: each group stays together."""
+    """The compiled graphs of a group serve the tests of one worker: each group stays together."""
     if pair in SAMPLE:
         return [pytest.mark.xdist_group("compiled_sample")]
     return [pytest.mark.slow, pytest.mark.xdist_group("compiled_others")]
 
 
 @pytest.mark.parametrize("f,k", [pytest.param(*p, marks=_marks(p)) for p in GAUSSIAN])
-def test_compiled_gaussian_twin_in_fp32(f, k, request):
+def test_compiled_gaussian_twin_in_fp32(f, k):
     """Forward and backward compiled in fp32 (one graph each; w is a tensor): within 2e-6·(|f| + w) of
     the eager fp64 twin, as the eager fp32 twin is; no NaN at extremes; the exact limits at ±inf;
     monotone where f is."""
-    results = request.getfixturevalue("compiled_sample" if (f, k) in SAMPLE else "compiled_others")[(f, k)]
+    results = compiled("sample" if (f, k) in SAMPLE else "others")[(f, k)]
     m = module(f, k)
     f_exact = exact_function(f)
     for w in WIDTHS:

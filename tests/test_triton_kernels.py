@@ -7,6 +7,7 @@ catches, so every kernel is also compiled for sm_80 and sm_90 and its assembly c
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -279,12 +280,14 @@ def compile_for_gpus(jobs: list[tuple[int, str, list[str]]]) -> dict[tuple[int, 
     return reports
 
 
-@pytest.fixture(scope="module")
+# cached for the process, not a module fixture: pytest-xdist may tear module fixtures down between
+# two tests of the same group (when its queue runs short)
+@functools.cache
 def sample_compiled():
     return compile_for_gpus([(90, "fp32", SAMPLE), *[(sm, dtype, SAMPLE_OTHER_TARGETS) for sm, dtype in TARGETS[1:]]])
 
 
-@pytest.fixture(scope="module")
+@functools.cache
 def all_compiled():
     return compile_for_gpus([(sm, dtype, NAMES) for sm, dtype in TARGETS])
 
@@ -302,16 +305,16 @@ def check_compiled(reports: list[dict]) -> None:
 @pytest.mark.xdist_group("aot_sample")  # one worker, one compiling process for the file's sample
 @pytest.mark.parametrize("sm,dtype,name", [(90, "fp32", n) for n in SAMPLE]
                          + [(sm, dtype, n) for sm, dtype in TARGETS[1:] for n in SAMPLE_OTHER_TARGETS])
-def test_kernel_compiles_for_the_gpu_without_spills(sample_compiled, sm, dtype, name):
-    check_compiled(sample_compiled[(sm, dtype, name)])
+def test_kernel_compiles_for_the_gpu_without_spills(sm, dtype, name):
+    check_compiled(sample_compiled()[(sm, dtype, name)])
 
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("aot_all")  # one worker, one compiling process for every kernel and target
 @pytest.mark.parametrize("sm,dtype", TARGETS)
 @pytest.mark.parametrize("name", NAMES)
-def test_every_kernel_compiles_for_the_gpu_without_spills(all_compiled, sm, dtype, name):
-    check_compiled(all_compiled[(sm, dtype, name)])
+def test_every_kernel_compiles_for_the_gpu_without_spills(sm, dtype, name):
+    check_compiled(all_compiled()[(sm, dtype, name)])
 
 
 def test_kernels_keep_their_instruction_budget():
