@@ -3,7 +3,6 @@ Gaussian pair's twin compiled in fp32 against the eager fp64 twin, at extremes t
 
 from __future__ import annotations
 
-import functools
 import math
 
 import pytest
@@ -91,34 +90,20 @@ def compile_pairs(pairs):
     return out
 
 
-@functools.cache  # for the process, not a module fixture: pytest-xdist may tear those down within a group
-def compiled(group: str):
-    return compile_pairs(SAMPLE if group == "sample" else [p for p in GAUSSIAN if p not in SAMPLE])
-
-
-def _marks(pair):
-    """The compiled graphs of a group serve the tests of one worker: each group stays together."""
-    if pair in SAMPLE:
-        return [pytest.mark.xdist_group("compiled_sample")]
-    return [pytest.mark.slow, pytest.mark.xdist_group("compiled_others")]
-
-
-@pytest.mark.parametrize("f,k", [pytest.param(*p, marks=_marks(p)) for p in GAUSSIAN])
-def test_compiled_gaussian_twin_in_fp32(f, k):
-    """Forward and backward compiled in fp32 (one graph each; w is a tensor): within 2e-6·(|f| + w) of
-    the eager fp64 twin, as the eager fp32 twin is; no NaN at extremes; the exact limits at ±inf;
-    monotone where f is."""
-    results = compiled("sample" if (f, k) in SAMPLE else "others")[(f, k)]
+def check_compiled(f, k, results):
+    """The compiled fp32 twin of one pair at every width: within 2e-6·(|f| + w) of the eager fp64
+    twin, as the eager fp32 twin is; no NaN at extremes; the exact limits at ±inf; monotone where
+    f is."""
     m = module(f, k)
     f_exact = exact_function(f)
     for w in WIDTHS:
         xs = torch.cat([GRID * w + 0.3, torch.tensor(EXTREMES + [math.nan], dtype=torch.float64)])
         got = results[w]
-        assert math.isnan(got[0][-1]) and not any(torch.isnan(g[:-1]).any() for g in got), f"NaN at w={w}"
+        assert math.isnan(got[0][-1]) and not any(torch.isnan(g[:-1]).any() for g in got), f"{f}: NaN at w={w}"
         for i in (997, 997 + len(EXTREMES) - 1):  # ±inf
-            assert float(got[0][i]) == float(torch.tensor(float(f_exact(float(xs[i]))), dtype=torch.float32))
+            assert float(got[0][i]) == float(torch.tensor(float(f_exact(float(xs[i]))), dtype=torch.float32)), f
         if f in MONOTONE:
-            assert (torch.diff(got[0][:997]) >= 0).all() and (got[1][:997] >= 0).all(), f"w={w}"
+            assert (torch.diff(got[0][:997]) >= 0).all() and (got[1][:997] >= 0).all(), f"{f}: w={w}"
         if w in (1e-6, 1e3):
             continue
         exact_args = arguments(f, xs, w, torch.float64)
@@ -126,4 +111,18 @@ def test_compiled_gaussian_twin_in_fp32(f, k):
         for i, (g, e) in enumerate(zip(got, expected)):
             scale = e.abs() + (w + xs.abs() * 1e-1) / (w if i else 1.0)
             err = float(((g.double() - e).abs() / scale)[:997].max())
-            assert err <= 2e-6, f"output {i} at w={w}: {err}"
+            assert err <= 2e-6, f"{f}: output {i} at w={w}: {err}"
+
+
+def test_compiled_gaussian_twins_in_fp32():
+    """leaky_relu, sign, clamp and hardswish ∗ gaussian, forward and backward compiled in fp32
+    (one graph for the forwards, one for the backwards; w is a tensor) against the eager fp64 twin."""
+    for (f, k), results in compile_pairs(SAMPLE).items():
+        check_compiled(f, k, results)
+
+
+@pytest.mark.slow
+def test_every_compiled_gaussian_twin_in_fp32():
+    """The other twelve Gaussian pairs, as test_compiled_gaussian_twins_in_fp32."""
+    for (f, k), results in compile_pairs([p for p in GAUSSIAN if p not in SAMPLE]).items():
+        check_compiled(f, k, results)

@@ -7,7 +7,6 @@ catches, so every kernel is also compiled for sm_80 and sm_90 and its assembly c
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -280,41 +279,36 @@ def compile_for_gpus(jobs: list[tuple[int, str, list[str]]]) -> dict[tuple[int, 
     return reports
 
 
-# cached for the process, not a module fixture: pytest-xdist may tear module fixtures down between
-# two tests of the same group (when its queue runs short)
-@functools.cache
-def sample_compiled():
-    return compile_for_gpus([(90, "fp32", SAMPLE), *[(sm, dtype, SAMPLE_OTHER_TARGETS) for sm, dtype in TARGETS[1:]]])
+def check_compiled(reports: dict[tuple[int, str, str], list[dict]], expected: list[tuple[int, str, str]]) -> None:
+    """Every (sm, dtype, name) expected has its three kernels (forward, forward with full-size
+    arguments, backward), none spills, none above 255 registers, every narrowing conversion rounds
+    to nearest, every forward uses 16-byte accesses; all failures are reported together."""
+    failures = []
+    assert sorted(reports) == sorted(expected), set(reports) ^ set(expected)
+    for key in expected:
+        if len(reports[key]) != 3:
+            failures.append(f"{key}: {len(reports[key])} kernels")
+        for r in reports[key]:
+            if r["spill_bytes"] or r["local_memory"] or r["registers"] > 255 or not r["narrowing_rounds_to_nearest"]:
+                failures.append(str(r))
+            if r["kernel"].endswith(".forward") and not (r["vector_loads"] and r["vector_stores"]):
+                failures.append(f"not 16-byte accesses: {r}")
+    assert not failures, "\n".join(failures)
 
 
-@functools.cache
-def all_compiled():
-    return compile_for_gpus([(sm, dtype, NAMES) for sm, dtype in TARGETS])
-
-
-def check_compiled(reports: list[dict]) -> None:
-    assert len(reports) == 3, reports  # forward, forward with full-size arguments, backward
-    for r in reports:
-        assert r["spill_bytes"] == 0 and not r["local_memory"], r
-        assert r["registers"] <= 255, r
-        assert r["narrowing_rounds_to_nearest"], r
-        if r["kernel"].endswith(".forward"):
-            assert r["vector_loads"] and r["vector_stores"], f"not 16-byte accesses: {r}"
-
-
-@pytest.mark.xdist_group("aot_sample")  # one worker, one compiling process for the file's sample
-@pytest.mark.parametrize("sm,dtype,name", [(90, "fp32", n) for n in SAMPLE]
-                         + [(sm, dtype, n) for sm, dtype in TARGETS[1:] for n in SAMPLE_OTHER_TARGETS])
-def test_kernel_compiles_for_the_gpu_without_spills(sm, dtype, name):
-    check_compiled(sample_compiled()[(sm, dtype, name)])
+def test_sample_kernels_compile_for_the_gpu_without_spills():
+    """One compiling process for the file's sample: SAMPLE for sm_90 fp32, SAMPLE_OTHER_TARGETS for
+    the other targets."""
+    jobs = [(90, "fp32", SAMPLE), *[(sm, dtype, SAMPLE_OTHER_TARGETS) for sm, dtype in TARGETS[1:]]]
+    check_compiled(compile_for_gpus(jobs), [(sm, dtype, n) for sm, dtype, names in jobs for n in names])
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("aot_all")  # one worker, one compiling process for every kernel and target
 @pytest.mark.parametrize("sm,dtype", TARGETS)
-@pytest.mark.parametrize("name", NAMES)
-def test_every_kernel_compiles_for_the_gpu_without_spills(sm, dtype, name):
-    check_compiled(all_compiled()[(sm, dtype, name)])
+def test_every_kernel_compiles_for_the_gpu_without_spills(sm, dtype):
+    """Every kernel for one target, in one process (each target its own test: the two workers
+    share the four)."""
+    check_compiled(compile_for_gpus([(sm, dtype, NAMES)]), [(sm, dtype, n) for n in NAMES])
 
 
 def test_kernels_keep_their_instruction_budget():

@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # The test command: set up .venv, lint, run the default (fast) tier of the tests and name the 15
-# slowest. The exhaustive tier: `.venv/bin/python -m pytest -n 2 --dist loadgroup -m slow`
-# (docs/development.md). --dist loadgroup keeps the tests marked xdist_group on one worker, so that
-# their compilations happen once (pytest-xdist 3.8 ignores it in addopts: it must be given here).
+# slowest. The exhaustive tier: `.venv/bin/python -m pytest -n 2 -m slow` (docs/development.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup_env.sh
 .venv/bin/ruff check smoothfn tests
-.venv/bin/python -m pytest -q -n 2 --dist loadgroup --durations=15 "$@"
+.venv/bin/python -m pytest -q -n 2 --durations=15 "$@"
