@@ -29,13 +29,20 @@ def function_values(function: SmoothableFunction, params: dict):
     return lambda t: f(t, *values)
 
 
+def breakpoints(function: SmoothableFunction, params: dict) -> list:
+    """The breakpoints of f at these parameter values, in mpmath at the working precision (a
+    parameter shifted by 1e-12 for a finite difference keeps its shift)."""
+    names = list(function.params)
+    values = [mpmath.mpf(params[n]) for n in names]
+    return [sp.lambdify(list(function.params.values()), c, "mpmath")(*values) for c in function.breakpoints]
+
+
 def convolution(function: SmoothableFunction, kernel: Kernel, x, w, params: dict):
     """∫ f(x − wu) k(u) du by quadrature (piecewise-polynomial f)."""
     k = densities(kernel)
     f = function_values(function, params)
     x, w = mpmath.mpf(x), mpmath.mpf(w)
-    symbols = {function.params[n]: v for n, v in params.items()}
-    cuts = {(x - mpmath.mpf(float(c.subs(symbols)))) / w for c in function.breakpoints}
+    cuts = {(x - c) / w for c in breakpoints(function, params)}
     lo, hi = kernel.support
     lo = -mpmath.inf if lo == -sp.oo else mpmath.mpf(float(lo))
     hi = mpmath.inf if hi == sp.oo else mpmath.mpf(float(hi))
@@ -89,3 +96,33 @@ def sample_points(centres: list[float], w: float, count: int) -> list[float]:
     points = [centre + w * t for t in offsets]
     points += [centre - 1e3 * (1 + w), centre + 1e3 * (1 + w), centre + 0.123 * w, centre - 0.377 * w]
     return points
+
+
+def staircase_quadrature(function: str, kernel: Kernel, x, w):
+    """E⌊x + shift − wY⌋ for a compact kernel by quadrature over the intervals where the floor is
+    constant (shift 1/2 for round): independent of the series and of the closed forms."""
+    density = sp.lambdify(kernel.u, kernel.density, "mpmath")
+    shift = mpmath.mpf(1) / 2 if function == "round" else 0
+    x, w = mpmath.mpf(x) + shift, mpmath.mpf(w)
+    jumps = [(x - n) / w for n in range(int(mpmath.floor(x - w)) - 1, int(mpmath.ceil(x + w)) + 2)]
+    points = sorted({mpmath.mpf(-1), mpmath.mpf(0), mpmath.mpf(1), *(u for u in jumps if -1 < u < 1)})
+    return mpmath.quad(lambda u: mpmath.floor(x - w * u) * density(u), points)
+
+
+def ramp(kernel: Kernel, c1, c2, low, high, x, w):
+    """A clamp-like function (y_low below c1, y_high above c2, linear between) smoothed by the
+    kernel, by Fubini on the convolution: y_low + (y_high − y_low)/(c2 − c1)·∫_{c1}^{c2} F((x − c)/w) dc,
+    F the kernel's CDF, split at c1, c2, x and where (x − c)/w crosses a knot of the density.
+    Returns (f_w, ∂f_w/∂x, ∂f_w/∂w); ∂/∂x = s·(F((x − c1)/w) − F((x − c2)/w)) and
+    ∂/∂w = −s·∫ u·k(u) du over (x − c2)/w ≤ u ≤ (x − c1)/w, s the slope (y_high − y_low)/(c2 − c1)."""
+    cdf = sp.lambdify(kernel.z, kernel.cdf(kernel.z), "mpmath")
+    pdf = sp.lambdify(kernel.z, kernel.pdf(kernel.z), "mpmath")
+    knots = [mpmath.mpf(float(e)) for p in kernel.pieces for e in (p.lo, p.hi) if e.is_finite]
+    x, w, c1, c2 = (mpmath.mpf(v) for v in (x, w, c1, c2))
+    slope = (mpmath.mpf(high) - low) / (c2 - c1)
+    cuts = sorted({c1, c2, min(max(x, c1), c2), *[x - w * q for q in knots if c1 < x - w * q < c2]})
+    value = low + slope * mpmath.quad(lambda c: cdf((x - c) / w), cuts)
+    slope_x = slope * (cdf((x - c1) / w) - cdf((x - c2) / w))
+    a, b = (x - c1) / w, (x - c2) / w
+    moment = mpmath.quad(lambda u: u * pdf(u), sorted({b, a, *[q for q in knots if b < q < a]}))
+    return value, slope_x, -slope * moment

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 import torch
+from helpers import PARAMS
 
 import smoothfn
 import smoothfn.functional as F
@@ -23,8 +24,6 @@ from smoothfn.errors import (
 from smoothfn.generated import AVAILABLE, KINKS, MEAN_ABS
 from smoothfn.ops import autograd as ops
 from smoothfn.runtime.pairs import catalog_pair
-
-PARAMS = {"alpha": 0.2, "lo": -0.6, "hi": 1.1, "y": 0.3}
 
 
 def test_import_is_light():
@@ -120,7 +119,7 @@ def test_compiled_forward_and_backward_have_no_graph_break():
         torch.testing.assert_close(g, e)
 
 
-@pytest.mark.parametrize("dynamic", [None, True])
+@pytest.mark.parametrize("dynamic", [True, pytest.param(None, marks=pytest.mark.slow)])  # None: 4 compilations
 def test_compiled_calls_take_python_floats_that_change(dynamic):
     """A float width or parameter that changes between calls (a width schedule, a sweep) becomes a
     symbolic float in torch.compile (at once with dynamic=True, on the second value otherwise):

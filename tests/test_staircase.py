@@ -1,21 +1,22 @@
-"""The torch twin of floor_w and round_w against the derivation's mpmath series, and its numerics."""
+"""The torch twin of floor_w and round_w against the derivation's mpmath series, and its numerics.
+
+The series values (45 digits) and the quadratures are stored in tests/data/ (tests/reference_data.py,
+``python tools/make_test_data.py``)."""
 
 from __future__ import annotations
 
-import functools
 import math
 
 import mpmath
 import pytest
 import sympy as sp
 import torch
+from helpers import by_width, records
 
 import smoothfn.functional as F
-from smoothfn import KERNELS, derive
+from smoothfn import KERNELS
 from smoothfn.runtime.pairs import catalog_pair as module_for
 
-WIDTHS = (1e-3, 0.05, 0.2, 0.3, 0.7, 1.0, 3.0, 9.0)
-XS = (-3.3, -1.0, -0.5, -0.01, 0.0, 0.2, 0.5, 0.77, 0.999, 2.5, 1000.3, -12345.6)
 # fp64 relative tolerance (absolute floor 1e-13·(1 + |x|)); student_t2 uses a truncated series
 # with a midpoint-rule tail
 TOLERANCE = {k: 1e-12 for k in KERNELS} | {"student_t2": 1e-5}
@@ -27,50 +28,27 @@ def on_density_edge(kernel: str, x: float, w: float) -> bool:
     return kernel == "uniform" and any(abs(abs(x - n) - w) < 1e-9 for n in near)
 
 
-@functools.cache
-def reference(function: str, kernel: str):
-    """The series value at 40 digits and its derivatives by central differences of it (the
-    series is summed by mpmath.nsum, whose acceleration misjudges derivative series whose
-    terms stop at a compact kernel's edge)."""
-    value = derive(function, kernel)._lambdified
-
-    def at(x, w):
-        return value(mpmath.mpf(x), mpmath.mpf(w))
-
-    def dx(x, w):
-        h = mpmath.mpf(w) * mpmath.mpf("1e-12")
-        return (at(mpmath.mpf(x) + h, w) - at(mpmath.mpf(x) - h, w)) / (2 * h)
-
-    def dw(x, w):
-        h = mpmath.mpf(w) * mpmath.mpf("1e-12")
-        return (at(x, mpmath.mpf(w) + h) - at(x, mpmath.mpf(w) - h)) / (2 * h)
-
-    return at, dx, dw
-
-
-def exact(fn, x, w):
-    with mpmath.workdps(45):
-        return float(fn(x, w))
-
-
 SERIES_KERNELS = [k for k in KERNELS if k != "cauchy"]  # floor ∗ cauchy diverges
 
 
 @pytest.mark.parametrize("function", ["floor", "round"])
 @pytest.mark.parametrize("kernel", SERIES_KERNELS)
 def test_value_and_derivatives_match_the_series(function, kernel):
+    """Against the derivation's series at 45 digits and its central differences (stored)."""
     module = module_for(function, kernel)
-    fns = reference(function, kernel)
     rel = TOLERANCE[kernel]
-    for w in WIDTHS:
-        x = torch.tensor(XS, dtype=torch.float64)
+    widths = by_width(records("staircase_series", function, kernel))
+    assert len(widths) == 8
+    for w, rows in widths.items():
+        xs = [row[0] for row in rows]
+        x = torch.tensor(xs, dtype=torch.float64)
         wt = torch.tensor(w, dtype=torch.float64)
         got = [module.forward(x, wt), *module.backward(x, wt)]
-        for name, fn, values in zip(("value", "d/dx", "d/dw"), fns, got):
-            for xv, g in zip(XS, values.tolist()):
+        for i, name in enumerate(("value", "d/dx", "d/dw")):
+            for xv, g, row in zip(xs, got[i].tolist(), rows):
                 if name != "value" and on_density_edge(kernel, xv + (0.5 if function == "round" else 0), w):
                     continue
-                e = exact(fn, xv, w)
+                e = float(row[2 + i])
                 scale = 1 if name == "value" else 1 / w
                 assert abs(g - e) <= rel * abs(e) + max(rel, 1e-13) * (1 + abs(xv)) * scale, f"{name} at x={xv}, w={w}"
 
@@ -142,32 +120,21 @@ def test_refusals():
 def test_wide_closed_form_of_compact_kernels_against_quadrature(function, kernel):
     """w ≥ 1: the finite Bernoulli sum of smoothfn.derivation.staircase (no width limit) against
     E⌊x − wY⌋ by quadrature over the intervals where the floor is constant, with its derivatives by
-    central differences of the quadrature."""
+    central differences of the quadrature (stored: tests/reference.py's staircase_quadrature)."""
     module = module_for(function, kernel)
-    density = sp.lambdify(KERNELS[kernel].u, KERNELS[kernel].density, "mpmath")
     shift = 0.5 if function == "round" else 0.0
-
-    def quadrature(x, w):
-        x, w = mpmath.mpf(x) + shift, mpmath.mpf(w)
-        jumps = [(x - n) / w for n in range(int(mpmath.floor(x - w)) - 1, int(mpmath.ceil(x + w)) + 2)]
-        points = sorted({mpmath.mpf(-1), mpmath.mpf(0), mpmath.mpf(1), *(u for u in jumps if -1 < u < 1)})
-        return mpmath.quad(lambda u: mpmath.floor(x - w * u) * density(u), points)
-
-    with mpmath.workdps(30):
-        for w in (1.0, 2.5, 11.5, 40.0, 333.3):
-            xs = [-7.3, -0.4, 0.0, 0.61, 3.25, 1e6 + 0.3]
-            x = torch.tensor(xs, dtype=torch.float64)
-            wt = torch.tensor(w, dtype=torch.float64)
-            value, (dx, dw) = module.forward(x, wt), module.backward(x, wt)
-            for i, xv in enumerate(xs):
-                h = mpmath.mpf("1e-9")
-                exact = quadrature(xv, w)
-                slope_x = (quadrature(xv + h, w) - quadrature(xv - h, w)) / (2 * h)
-                slope_w = (quadrature(xv, w + h) - quadrature(xv, w - h)) / (2 * h)
-                assert abs(float(value[i]) - float(exact)) <= 1e-12 * (1 + abs(xv)), (kernel, w, xv)
-                if not on_density_edge(kernel, xv + shift, w):
-                    assert float(dx[i]) == pytest.approx(float(slope_x), abs=1e-7), (kernel, w, xv, "d/dx")
-                    assert float(dw[i]) == pytest.approx(float(slope_w), abs=1e-7), (kernel, w, xv, "d/dw")
+    widths = by_width(records("staircase_wide", function, kernel))
+    assert list(widths) == [1.0, 2.5, 11.5, 40.0, 333.3]
+    for w, rows in widths.items():
+        xs = [row[0] for row in rows]
+        x = torch.tensor(xs, dtype=torch.float64)
+        wt = torch.tensor(w, dtype=torch.float64)
+        value, (dx, dw) = module.forward(x, wt), module.backward(x, wt)
+        for i, (xv, _, exact, slope_x, slope_w) in enumerate(rows):
+            assert abs(float(value[i]) - float(exact)) <= 1e-12 * (1 + abs(xv)), (kernel, w, xv)
+            if not on_density_edge(kernel, xv + shift, w):
+                assert float(dx[i]) == pytest.approx(float(slope_x), abs=1e-7), (kernel, w, xv, "d/dx")
+                assert float(dw[i]) == pytest.approx(float(slope_w), abs=1e-7), (kernel, w, xv, "d/dw")
 
 
 def test_knot_jumps_of_the_compact_kernels():

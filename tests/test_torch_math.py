@@ -7,9 +7,9 @@ import math
 
 import pytest
 import torch
-from test_torch_twin import EXTREMES, MONOTONE, PARAMS, arguments, module
+from helpers import EXTREMES, MONOTONE, PARAMS, arguments, exact_function, module
 
-from smoothfn import FUNCTIONS, derive
+from smoothfn import FUNCTIONS
 from smoothfn.generated import AVAILABLE
 from smoothfn.numerics.torch_math import erfc_nonnegative, exp_minus_square
 
@@ -57,27 +57,53 @@ def test_eager_and_fp64_keep_atens_erfc():
     torch.testing.assert_close(torch.compile(erfc_nonnegative)(x64), torch.special.erfc(x64), rtol=1e-15, atol=0)
 
 
-@pytest.mark.parametrize("f,k", [p for p in AVAILABLE if p[1] == "gaussian"])
-def test_compiled_gaussian_twin_in_fp32(f, k):
-    """Forward and backward compiled in fp32 (one graph each; w is a tensor): within 2e-6·(|f| + w) of
-    the eager fp64 twin, as the eager fp32 twin is; no NaN at extremes; the exact limits at ±inf;
-    monotone where f is."""
+GAUSSIAN = [p for p in AVAILABLE if p[1] == "gaussian"]
+# the default tier compiles one pair of each form (one kink, a jump, the clamp family's narrow ramp, a
+# quadratic piece); `pytest -m slow` the other twelve
+SAMPLE = [("leaky_relu", "gaussian"), ("sign", "gaussian"), ("clamp", "gaussian"), ("hardswish", "gaussian")]
+WIDTHS = (1e-6, 1e-2, 1.0, 30.0, 1e3)
+GRID = torch.linspace(-60, 60, 997, dtype=torch.float64)
+
+
+def compile_pairs(pairs):
+    """Every pair's forward in one compiled graph and every backward in another (fullgraph; w and the
+    parameters are tensors, so one graph serves every width): Inductor's start-up and its C++
+    compilation are paid twice per test file, not twice per pair. Returns pair → width → the
+    broadcast (value, ∂/∂x, ∂/∂w, …) in fp32."""
+    modules = [module(f, k) for f, k in pairs]
+    names = [list(FUNCTIONS[f].params) for f, _ in pairs]
+
+    def forwards(x, w, parameters):
+        return [m.forward(x, w, *[parameters[n] for n in used]) for m, used in zip(modules, names)]
+
+    def backwards(x, w, parameters):
+        return [m.backward(x, w, *[parameters[n] for n in used]) for m, used in zip(modules, names)]
+
+    forwards, backwards = (torch.compile(fn, fullgraph=True) for fn in (forwards, backwards))
+    parameters = {n: torch.tensor(v, dtype=torch.float32) for n, v in PARAMS.items()}
+    out = {pair: {} for pair in pairs}
+    for w in WIDTHS:
+        xs = torch.cat([GRID * w + 0.3, torch.tensor(EXTREMES + [math.nan], dtype=torch.float64)]).float()
+        width = torch.tensor(w, dtype=torch.float32)
+        for pair, value, grads in zip(pairs, forwards(xs, width, parameters), backwards(xs, width, parameters)):
+            out[pair][w] = torch.broadcast_tensors(value, *grads)
+    return out
+
+
+def check_compiled(f, k, results):
+    """The compiled fp32 twin of one pair at every width: within 2e-6·(|f| + w) of the eager fp64
+    twin, as the eager fp32 twin is; no NaN at extremes; the exact limits at ±inf; monotone where
+    f is."""
     m = module(f, k)
-    forward, backward = (torch.compile(fn, fullgraph=True) for fn in (m.forward, m.backward))  # own code objects
-
-    def compiled(*a):
-        return torch.broadcast_tensors(forward(*a), *backward(*a))
-
-    f_exact = derive(f, k).numeric_function(**{n: PARAMS[n] for n in FUNCTIONS[f].params})
-    grid = torch.linspace(-60, 60, 997, dtype=torch.float64)
-    for w in (1e-6, 1e-2, 1.0, 30.0, 1e3):
-        xs = torch.cat([grid * w + 0.3, torch.tensor(EXTREMES + [math.nan], dtype=torch.float64)])
-        got = compiled(*arguments(f, xs.float(), w, torch.float32))
-        assert math.isnan(got[0][-1]) and not any(torch.isnan(g[:-1]).any() for g in got), f"NaN at w={w}"
+    f_exact = exact_function(f)
+    for w in WIDTHS:
+        xs = torch.cat([GRID * w + 0.3, torch.tensor(EXTREMES + [math.nan], dtype=torch.float64)])
+        got = results[w]
+        assert math.isnan(got[0][-1]) and not any(torch.isnan(g[:-1]).any() for g in got), f"{f}: NaN at w={w}"
         for i in (997, 997 + len(EXTREMES) - 1):  # ±inf
-            assert float(got[0][i]) == float(torch.tensor(float(f_exact(float(xs[i]))), dtype=torch.float32))
+            assert float(got[0][i]) == float(torch.tensor(float(f_exact(float(xs[i]))), dtype=torch.float32)), f
         if f in MONOTONE:
-            assert (torch.diff(got[0][:997]) >= 0).all() and (got[1][:997] >= 0).all(), f"w={w}"
+            assert (torch.diff(got[0][:997]) >= 0).all() and (got[1][:997] >= 0).all(), f"{f}: w={w}"
         if w in (1e-6, 1e3):
             continue
         exact_args = arguments(f, xs, w, torch.float64)
@@ -85,4 +111,18 @@ def test_compiled_gaussian_twin_in_fp32(f, k):
         for i, (g, e) in enumerate(zip(got, expected)):
             scale = e.abs() + (w + xs.abs() * 1e-1) / (w if i else 1.0)
             err = float(((g.double() - e).abs() / scale)[:997].max())
-            assert err <= 2e-6, f"output {i} at w={w}: {err}"
+            assert err <= 2e-6, f"{f}: output {i} at w={w}: {err}"
+
+
+def test_compiled_gaussian_twins_in_fp32():
+    """leaky_relu, sign, clamp and hardswish ∗ gaussian, forward and backward compiled in fp32
+    (one graph for the forwards, one for the backwards; w is a tensor) against the eager fp64 twin."""
+    for (f, k), results in compile_pairs(SAMPLE).items():
+        check_compiled(f, k, results)
+
+
+@pytest.mark.slow
+def test_every_compiled_gaussian_twin_in_fp32():
+    """The other twelve Gaussian pairs, as test_compiled_gaussian_twins_in_fp32."""
+    for (f, k), results in compile_pairs([p for p in GAUSSIAN if p not in SAMPLE]).items():
+        check_compiled(f, k, results)

@@ -1,31 +1,24 @@
-"""The generated torch twin against the mpmath closed form, in fp64 and fp32, at extremes too."""
+"""The generated torch twin against the mpmath closed form, in fp64 and fp32, at extremes too.
+
+The mpmath values (the closed form at 25 correct digits, quadrature for the narrow ramps) are
+stored in tests/data/ (tests/reference_data.py, ``python tools/make_test_data.py``)."""
 
 from __future__ import annotations
 
-import importlib
 import math
 
 import pytest
 import torch
+from helpers import EXTREMES, MONOTONE, arguments, by_width, exact_function, module, records
+from reference_data import ramp_limits
 
-from smoothfn import FUNCTIONS, derive
+from smoothfn import FUNCTIONS
 from smoothfn.generated import AVAILABLE, UNAVAILABLE
 
-PARAMS = {"alpha": 0.15, "lo": -0.7, "hi": 1.3, "y": 0.4}
 # fp64 tolerance: relative 1e-11, plus an absolute 1e-15 of the natural scale (|x| + w, or that
 # over w for derivatives) for values that cross zero, where rounding of O(scale) terms is all
 # there is (clamp ∗ triangular is exactly 0 at x = 0 and the twin gives 2e-17)
 REL64, ABS64 = 1e-11, 1e-15
-
-
-def module(f, k):
-    return importlib.import_module(f"smoothfn.generated.{f}_{k}")
-
-
-def arguments(f, x, w, dtype):
-    names = FUNCTIONS[f].params
-    x = torch.as_tensor(x, dtype=dtype)
-    return [x, torch.tensor(w, dtype=dtype), *[torch.tensor(PARAMS[n], dtype=dtype) for n in names]]
 
 
 def test_every_pair_is_generated_or_explained():
@@ -36,36 +29,32 @@ def test_every_pair_is_generated_or_explained():
 
 @pytest.mark.parametrize("f,k", AVAILABLE)
 def test_forward_and_backward_match_the_closed_form_fp64(f, k):
-    d = derive(f, k)
-    params = {n: PARAMS[n] for n in d.params}
     m = module(f, k)
-    for w in (1e-3, 0.7, 25.0):
-        xs = [c * w + s for c in (-300, -40, -8, -1.3, -0.2, 0, 0.05, 0.9, 3.3, 12, 70, 500) for s in (0, 0.61)]
+    variables = ["x", "width", *FUNCTIONS[f].params]
+    widths = by_width(records("twin", f, k))
+    assert len(widths) == 3
+    for w, rows in widths.items():
+        xs = [row[0] for row in rows]
         args = arguments(f, xs, w, torch.float64)
         value = m.forward(*args)
         grads = torch.broadcast_tensors(*m.backward(*args), args[0])[:-1]
-        g = d.numeric(w, **params)
-        dg = {name: d.numeric_gradient(name, w, **params) for name in d.variables}
-        for i, x in enumerate(xs):
-            expected = g(x)
+        for i, (x, _, expected, gradients) in enumerate(rows):
+            expected = float(expected)
             natural = 1 + abs(x) + w
-            tol = float(abs(expected)) * REL64 + ABS64 * natural
-            assert abs(float(value[i]) - float(expected)) <= tol, f"f_w at x={x}, w={w}"
-            for name, grad in zip(d.variables, grads):
-                e = dg[name](x)
-                tol = float(abs(e)) * REL64 + ABS64 * natural / w
-                assert abs(float(grad[i]) - float(e)) <= tol, f"∂/∂{name} at x={x}, w={w}"
-
-
-EXTREMES = [-math.inf, -1e30, -1e3, -1.0, -1e-40, 0.0, 1e-40, 0.5, 1e3, 1e30, math.inf]
+            tol = abs(expected) * REL64 + ABS64 * natural
+            assert abs(float(value[i]) - expected) <= tol, f"f_w at x={x}, w={w}"
+            assert list(gradients) == variables
+            for name, grad in zip(variables, grads):
+                e = float(gradients[name])
+                tol = abs(e) * REL64 + ABS64 * natural / w
+                assert abs(float(grad[i]) - e) <= tol, f"∂/∂{name} at x={x}, w={w}"
 
 
 @pytest.mark.parametrize("f,k", AVAILABLE)
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_extremes_give_no_nan_and_the_right_limits(f, k, dtype):
     m = module(f, k)
-    fn = FUNCTIONS[f]
-    f_exact = derive(f, k).numeric_function(**{n: PARAMS[n] for n in fn.params})
+    f_exact = exact_function(f)
     for w in (1e-6, 1e-3, 1.0, 1e3):
         args = arguments(f, EXTREMES + [math.nan], w, dtype)
         value = m.forward(*args)
@@ -104,9 +93,6 @@ def test_smoothed_relu_derivative_stays_in_unit_interval():
             assert finite[:2001].all()
 
 
-MONOTONE = ("relu", "leaky_relu", "sign", "step", "clamp", "hardtanh", "relu6", "hardsigmoid", "max", "min")
-
-
 @pytest.mark.parametrize("f,k", [p for p in AVAILABLE if p[0] in MONOTONE])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_monotone_functions_stay_monotone(f, k, dtype):
@@ -123,35 +109,22 @@ def test_monotone_functions_stay_monotone(f, k, dtype):
 RAMPS = [pair for pair in AVAILABLE if hasattr(module(*pair), "narrow_ramp")]
 
 
-def _ramp_reference(f, k):
-    """The derivation, the kinks c1 < c2, the limits y_low, y_high and the mpmath CDF of the kernel
-    for a clamp-like pair (PARAMS' clamp bounds)."""
-    import sympy as sp
-
-    d = derive(f, k)
-    exact = d.numeric_function(**{n: PARAMS[n] for n in d.params})
-    c1, c2 = {"clamp": (PARAMS["lo"], PARAMS["hi"]), "hardtanh": (-1.0, 1.0), "relu6": (0.0, 6.0),
-              "hardsigmoid": (-3.0, 3.0)}[f]
-    low, high = float(exact(-1e300)), float(exact(1e300))
-    return d, c1, c2, low, high, sp.lambdify(d.kernel.z, d.kernel.cdf(d.kernel.z), "mpmath")
-
-
 @pytest.mark.parametrize("f,k", [pair for pair in RAMPS if pair[1] in ("cauchy", "student_t2")])
 def test_clamp_like_functions_keep_their_far_tails_with_algebraic_kernels(f, k):
     """With an algebraic kernel tail the two kink terms of the tail-stable form grow while
     f_w − y_low decays (hardsigmoid ∗ cauchy in fp32: 6% off at x/w = −1e6, and not monotone);
     the narrow ramp takes over where the distance to the kinks is large against their spacing.
-    f_w − limit against mpmath, relative, where the limit does not swamp it."""
+    f_w − limit against mpmath (stored: quadrature of the kernel's CDF over the ramp), relative,
+    where the limit does not swamp it."""
     import mpmath
 
-    d, c1, c2, low, high, cdf = _ramp_reference(f, k)
+    c1, c2, low, high = ramp_limits(f)
     m = module(f, k)
-    for w in (1e-3, 1.0):
-        xs = [c * w + s * (c2 - c1) for c in (-1e6, -1e3, -100, 100, 1e3, 1e6) for s in (-5, 0, 5)]
-        with mpmath.workdps(40):
-            expected = [low + (high - low) / (c2 - c1)
-                        * mpmath.quad(lambda c, x=x, w=w: cdf((x - c) / w), sorted({c1, c2, min(max(x, c1), c2)}))
-                        for x in xs]
+    widths = by_width(records("ramp_tails", f, k))
+    assert list(widths) == [1e-3, 1.0]
+    for w, rows in widths.items():
+        xs = [row[0] for row in rows]
+        expected = [mpmath.mpf(row[2]) for row in rows]
         for dtype, rel in ((torch.float64, 1e-13), (torch.float32, 1e-6)):
             eps = torch.finfo(dtype).eps
             value = m.forward(*arguments(f, xs, w, dtype)).double().tolist()
@@ -163,39 +136,27 @@ def test_clamp_like_functions_keep_their_far_tails_with_algebraic_kernels(f, k):
 @pytest.mark.parametrize("f,k", RAMPS)
 def test_clamp_like_functions_at_widths_far_above_the_kink_spacing(f, k):
     """The narrow ramp (fp64 from h = (c2 − c1)/w ≤ 0.05, fp32 from 0.5) on both sides of the
-    switch, against mpmath: f_w = y_low + s·∫_{c1}^{c2} F((x − c)/w) dc (Fubini on the convolution;
-    F the catalog's CDF, split at the kernel's knots); fp32 against fp64 at the same inputs within
-    a few units of the last place of the ramp's height, where the tail-stable form had lost
-    w/(c2 − c1) of them (clamp ∗ gaussian at w = 1000: 8% of the value near the middle). The same
-    for ∂f_w/∂x = s·(F((x − c1)/w) − F((x − c2)/w)) and ∂f_w/∂w = −s·∫ u·k(u) du over
+    switch, against mpmath (stored, tests/reference.py's ramp): f_w = y_low + s·∫_{c1}^{c2} F((x − c)/w) dc
+    (Fubini on the convolution; F the catalog's CDF, split at the kernel's knots); fp32 against fp64 at
+    the same inputs within a few units of the last place of the ramp's height, where the tail-stable
+    form had lost w/(c2 − c1) of them (clamp ∗ gaussian at w = 1000: 8% of the value near the middle).
+    The same for ∂f_w/∂x = s·(F((x − c1)/w) − F((x − c2)/w)) and ∂f_w/∂w = −s·∫ u·k(u) du over
     (x − c2)/w ≤ u ≤ (x − c1)/w, which the ramp takes as means over the interval (the tail-stable
     differences had lost as much: in fp32 at w = 1e6, 27% of ∂/∂x, 10⁴ times ∂/∂w)."""
-    import mpmath
-    import sympy as sp
-
-    d, c1, c2, low, high, cdf = _ramp_reference(f, k)
-    pdf = sp.lambdify(d.kernel.z, d.kernel.pdf(d.kernel.z), "mpmath")
-    knots = [float(e) for p in d.kernel.pieces for e in (p.lo, p.hi) if e.is_finite]
+    c1, c2, low, high = ramp_limits(f)
     m = module(f, k)
-    for w in (2 * (c2 - c1) / 0.1, (c2 - c1) / 0.04, 1e3, 1e6):
-        xs = [c * w + s for c in (-30, -2, -0.4, 0, 0.3, 1.5, 12) for s in (0, 0.61)]
+    widths = by_width(records("ramp_wide", f, k))
+    assert len(widths) == 4
+    for w, rows in widths.items():
+        xs = [row[0] for row in rows]
         value = m.forward(*arguments(f, xs, w, torch.float64))
         slope, width_slope = m.backward(*arguments(f, xs, w, torch.float64))[:2]
         peak = abs(high - low) / w  # the order of the largest ∂f_w/∂x and ∂f_w/∂w
-        with mpmath.workdps(30):
-            for x, v, dv, dw in zip(xs, value.tolist(), slope.tolist(), width_slope.tolist()):
-                cuts = sorted({c1, c2, *[x - w * q for q in knots if c1 < x - w * q < c2]})
-                integral = mpmath.quad(lambda c, x=x, w=w: cdf((x - mpmath.mpf(c)) / w), cuts)
-                expected = float(low + (high - low) / (c2 - c1) * integral)
-                assert abs(v - expected) <= 1e-13 * (abs(expected) + abs(high - low)), f"f_w at x={x}, w={w}"
-                mp_x, mp_w = mpmath.mpf(x), mpmath.mpf(w)
-                expected = float((high - low) / (c2 - c1) * (cdf((mp_x - c1) / mp_w) - cdf((mp_x - c2) / mp_w)))
-                assert abs(dv - expected) <= 1e-12 * abs(expected) + 1e-15 * peak, f"∂f_w/∂x at x={x}, w={w}"
-                a, b = (mp_x - c1) / mp_w, (mp_x - c2) / mp_w
-                cuts = sorted({b, a, *[q for q in knots if b < q < a]})
-                moment = mpmath.quad(lambda u: u * pdf(u), cuts)
-                expected = float(-(high - low) / (c2 - c1) * moment)
-                assert abs(dw - expected) <= 1e-12 * abs(expected) + 1e-15 * peak, f"∂f_w/∂w at x={x}, w={w}"
+        for (x, _, *exact), v, dv, dw in zip(rows, value.tolist(), slope.tolist(), width_slope.tolist()):
+            expected, expected_x, expected_w = map(float, exact)
+            assert abs(v - expected) <= 1e-13 * (abs(expected) + abs(high - low)), f"f_w at x={x}, w={w}"
+            assert abs(dv - expected_x) <= 1e-12 * abs(expected_x) + 1e-15 * peak, f"∂f_w/∂x at x={x}, w={w}"
+            assert abs(dw - expected_w) <= 1e-12 * abs(expected_w) + 1e-15 * peak, f"∂f_w/∂w at x={x}, w={w}"
         x32 = torch.tensor(xs, dtype=torch.float32)
         v32 = m.forward(*arguments(f, x32, w, torch.float32)).double()
         v64 = m.forward(*arguments(f, x32.double(), w, torch.float64))

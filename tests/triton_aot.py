@@ -1,6 +1,10 @@
 """Compile generated Triton kernels ahead of time for a real GPU target (no GPU needed).
 
-    python tests/triton_aot.py <sm> <dtype> <module> [<module> …]    # prints one JSON line per kernel
+    python tests/triton_aot.py <sm> <dtype> <module> [<module> …] [-- <sm> <dtype> <module> …]
+
+prints one JSON line per kernel (with its sm and dtype); ``--`` separates jobs that share the one
+process (imports and Triton's start-up paid once: the tests batch every compilation of a test
+file into one run).
 
 Run without TRITON_INTERPRET (the tests start it in a subprocess). A module is a generated pair
 (``clamp_cauchy``) or a staircase (``floor_gaussian``: smoothfn.gpu.staircase with its
@@ -118,8 +122,21 @@ def compiled_kernels(name: str, dtype: str, sm: int, labels=("forward", "forward
 def main(sm: int, dtype: str, names: list[str]) -> None:
     for name in names:
         for label, compiled, _ in compiled_kernels(name, dtype, sm):
-            print(json.dumps(report(label, compiled, sm)), flush=True)
+            print(json.dumps({"sm": sm, "dtype": dtype, **report(label, compiled, sm)}), flush=True)
+
+
+def jobs(argv: list[str]) -> list[tuple[int, str, list[str]]]:
+    """(sm, dtype, modules) for each ``--``-separated group of arguments."""
+    out, group = [], []
+    for argument in [*argv, "--"]:
+        if argument != "--":
+            group.append(argument)
+        elif group:
+            out.append((int(group[0]), group[1], group[2:]))
+            group = []
+    return out
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), sys.argv[2], sys.argv[3:])
+    for job in jobs(sys.argv[1:]):
+        main(*job)

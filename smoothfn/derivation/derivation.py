@@ -103,23 +103,29 @@ def derive(f, kernel: str | Kernel = "gaussian", *, width=None) -> Derivation:
     return derivation
 
 
-def evaluate_precisely(fn, *args, rel: float = 1e-25, max_dps: int = 1000):
+def evaluate_precisely(fn, *args, rel: float = 1e-25, max_dps: int = 1000, absolute: float = 0.0):
     """fn(*args) in mpmath, raising the working precision until two evaluations agree.
 
     A closed form such as x·Φ(x/w) + w·φ(x/w) cancels catastrophically in a tail (its value is
     1e-160 where its terms are 10); the formula is exact, so more digits recover the value. The
     result is returned at the caller's precision. Values that vanish exactly (outside a compact
-    kernel's reach) come back as the residual of a 1000-digit evaluation.
+    kernel's reach) come back as the residual of a ``max_dps``-digit evaluation (the precision
+    doubles up to ``max_dps``, never beyond it). A caller that needs the value only to an
+    absolute accuracy (an error measurement) passes ``absolute``: two evaluations within it
+    settle the value, so an exact zero costs two evaluations instead of ``max_dps`` digits.
     """
     dps = max(mpmath.mp.dps, 30)
     previous = None
     while True:
         with mpmath.workdps(dps):
             value = fn(*(mpmath.mpf(a) for a in args))
-        settled = previous is not None and value != 0 and abs(value - previous) <= rel * abs(value)
-        if settled or dps >= max_dps:
+        if previous is not None:
+            difference = abs(value - previous)
+            if (value != 0 and difference <= rel * abs(value)) or (absolute > 0 and difference <= absolute):
+                return +value
+        if dps >= max_dps:
             return +value
-        previous, dps = value, dps * 2
+        previous, dps = value, min(dps * 2, max_dps)
 
 
 class Derivation:
