@@ -45,7 +45,7 @@ class CompiledFunction:
     def __repr__(self) -> str:
         return f"CompiledFunction({self.name!r}, params={self.params}, source={str(self.path)!r})"
 
-    def __call__(self, x: torch.Tensor, *, width, backend=None, **params) -> torch.Tensor:
+    def __call__(self, x: torch.Tensor, /, *, width, backend=None, **params) -> torch.Tensor:
         """f_w(x; params); ``backend`` as in :mod:`smoothfn.functional` (Triton on CUDA)."""
         from smoothfn import functional
         from smoothfn.ops import autograd as ops
@@ -86,6 +86,12 @@ def _load(key: str, path: Path, triton_path: Path):
     return module
 
 
+#: Part of the cache key: raised whenever a fix changes what the derivation or the code generator
+#: produce for some expression, so that no module written before the fix is loaded after it
+#: (2: a variable named u was merged with the integration variable).
+CACHE_REVISION = 2
+
+
 def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     """Derive ``expr`` ∗ ``kernel``, generate its torch twin and Triton kernels into the cache,
     and load the twin (the kernels load on their first use). The cache key needs only the
@@ -95,7 +101,7 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     from smoothfn import __version__
 
     key_text = "|".join([sp.srepr(sp.sympify(expr)), _kernel_name(kernel), __version__, sp.__version__,
-                         torch.__version__])
+                         torch.__version__, f"revision {CACHE_REVISION}"])
     key = hashlib.sha256(key_text.encode()).hexdigest()[:20]
     folder = cache_directory() / "compiled"
     path = folder / f"user_{key}.py"

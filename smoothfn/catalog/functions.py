@@ -20,6 +20,12 @@ from smoothfn.errors import UnsupportedFunctionError
 
 x = sp.Symbol("x", real=True)
 
+#: Names no parameter of a user's expression may take: ``w`` is the width in every closed form (and
+#: a parameter ``Symbol("w", positive=True)`` would be the width itself); the others are keyword
+#: arguments of the calls that take the parameters as ``**params`` (``Derivation.evaluate``,
+#: ``measure_sup_error``, ``CompiledFunction.__call__``, ...), which a test keeps in step with this set.
+RESERVED_NAMES = frozenset({"x", "w", "width", "backend", "points"})
+
 
 @dataclass(frozen=True)
 class Piece:
@@ -215,7 +221,25 @@ def from_expression(expr: sp.Expr, name: str | None = None) -> SmoothableFunctio
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
     if not symbols:
         raise UnsupportedFunctionError(f"{expr} has no variable to smooth over")
+    names = [s.name for s in symbols]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UnsupportedFunctionError(
+            f"{expr} has different symbols with the same name {repeated} (their assumptions differ); "
+            "use one symbol per name"
+        )
     variable = _pick_variable(expr, symbols)
+    if variable.name == "w":
+        raise UnsupportedFunctionError(
+            f"{expr}: the variable is named w, which is the smoothing width in every closed form; name it x"
+        )
+    clashes = [s.name for s in symbols if s != variable and s.name in RESERVED_NAMES]
+    if clashes:
+        raise UnsupportedFunctionError(
+            f"{expr}: the parameter name(s) {clashes} clash with smoothfn's own names (w is the smoothing "
+            "width; width, backend and points are keyword arguments of evaluate() and of the compiled "
+            "function); rename the symbol(s)"
+        )
     real = sp.Symbol(variable.name, real=True)
     parameters = tuple(
         Parameter(s.name, s, 0.0, "parameter of the user expression") for s in symbols if s != variable

@@ -103,7 +103,7 @@ def _kinks(f) -> list[tuple[int, tuple[sp.Expr, sp.Expr]]]:
 
 # --- measurement ---------------------------------------------------------------------------
 
-def measure_sup_error(derivation, width, points: int = 400, **params) -> float:
+def measure_sup_error(derivation, /, width, points: int = 400, **params) -> float:
     """sup_x |f_w(x) − f(x)| measured with mpmath: a dense grid around the breakpoints, then a
     golden-section refinement of the best cell; at jumps the one-sided limits are probed."""
     width = check_width(width)
@@ -142,7 +142,7 @@ def _golden_max(func, a: float, b: float, steps: int = 60) -> float:
     return (a + b) / 2
 
 
-def measure_l1_error(derivation, width, **params) -> float:
+def measure_l1_error(derivation, /, width, **params) -> float:
     """∫|f_w − f| dx by mpmath quadrature split at the breakpoints (∞ for staircases)."""
     width = check_width(width)
     if derivation.function.is_staircase:

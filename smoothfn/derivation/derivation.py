@@ -87,6 +87,17 @@ def evaluate_precisely(fn, *args, rel: float = 1e-25, max_dps: int = 1000):
         previous, dps = value, dps * 2
 
 
+def lambdify_mpmath(args: list[sp.Symbol], expr: sp.Expr):
+    """``sympy.lambdify(args, expr, "mpmath")`` with every argument replaced by a Dummy first.
+
+    lambdify names the arguments after the symbols and also puts every symbol of the expression
+    into the function's namespace under its name, so that a parameter called pi, exp or mpf
+    would shadow mpmath's (a wrong number or a TypeError) and one called m the index of a
+    staircase series."""
+    dummies = [sp.Dummy(f"a{i}", **arg.assumptions0) for i, arg in enumerate(args)]
+    return sp.lambdify(dummies, expr.xreplace(dict(zip(args, dummies))), "mpmath", dummify=True)
+
+
 class Derivation:
     """The smoothing f ∗ K_w of one function by one kernel.
 
@@ -149,7 +160,7 @@ class Derivation:
                 out[name] = convolution.staircase_derivative(self.function, self.kernel, WIDTH, symbol)
             else:
                 out[name] = convolution.differentiate(
-                    self.convolution, self.x, WIDTH, self.kernel.z, symbol
+                    self.convolution, self.x, WIDTH, self.convolution.z, symbol
                 )
         return out
 
@@ -190,13 +201,13 @@ class Derivation:
     def error_statement(self) -> str:
         return self.errors.statement
 
-    def measure_sup_error(self, width, **params) -> float:
+    def measure_sup_error(self, /, width, **params) -> float:
         return accuracy.measure_sup_error(self, width, **params)
 
-    def measure_l1_error(self, width, **params) -> float:
+    def measure_l1_error(self, /, width, **params) -> float:
         return accuracy.measure_l1_error(self, width, **params)
 
-    def sup_error_at(self, width, **params) -> float:
+    def sup_error_at(self, /, width, **params) -> float:
         """The closed-form sup error at a width if there is one, else the measured one."""
         width = check_width(width)
         if self.sup_error is None:
@@ -217,13 +228,13 @@ class Derivation:
     @cached_property
     def _lambdified(self):
         args = [self.x, self.width, *self.params.values()]
-        return sp.lambdify(args, self.expr, "mpmath")
+        return lambdify_mpmath(args, self.expr)
 
     def _lambdified_gradient(self, name: str):
         cache = self.__dict__.setdefault("_gradient_cache", {})
         if name not in cache:
             args = [self.x, self.width, *self.params.values()]
-            cache[name] = sp.lambdify(args, self.gradients[name], "mpmath")
+            cache[name] = lambdify_mpmath(args, self.gradients[name])
         return cache[name]
 
     def _width(self, width):
@@ -233,7 +244,7 @@ class Derivation:
             width = self.default_width
         return check_width(width)
 
-    def numeric(self, width=None, **params):
+    def numeric(self, /, width=None, **params):
         """x ↦ f_w(x) as an mpmath function at a fixed width and parameters (exact digits: see
         :func:`evaluate_precisely`)."""
         width = self._width(width)
@@ -241,19 +252,19 @@ class Derivation:
         fn = self._lambdified
         return lambda x: evaluate_precisely(fn, x, width, *values)
 
-    def numeric_gradient(self, name: str, width=None, **params):
+    def numeric_gradient(self, name: str, /, width=None, **params):
         width = self._width(width)
         values = list(self.parameter_values(params).values())
         fn = self._lambdified_gradient(self._variable_name(name))
         return lambda x: evaluate_precisely(fn, x, width, *values)
 
-    def numeric_function(self, **params):
+    def numeric_function(self, /, **params):
         """x ↦ f(x), the unsmoothed function, as an mpmath function."""
         values = self.parameter_values(params)
-        fn = sp.lambdify([self.x, *self.params.values()], self.function.expr, "mpmath")
+        fn = lambdify_mpmath([self.x, *self.params.values()], self.function.expr)
         return lambda x: fn(mpmath.mpf(x), *values.values())
 
-    def evaluate(self, x, width=None, **params):
+    def evaluate(self, x, /, width=None, **params):
         """f_w(x) as an mpmath number."""
         return self.numeric(width, **params)(x)
 
@@ -271,7 +282,7 @@ class Derivation:
             return None
         out = []
         for piece in (self.function.pieces[0], self.function.pieces[-1]):
-            u = sp.Symbol("u", real=True)
+            u = sp.Dummy("u", real=True)  # never equal to a symbol of f
             shifted = sp.Poly(sp.expand(piece.poly.subs(self.x, self.x - self.width * u)), u)
             out.append(sp.expand(sum(c * self.kernel.moment(j) for (j,), c in shifted.terms())))
         return out[0], out[1]
