@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from smoothfn.errors import (
     DivergentConvolutionError,
+    InvalidParameterError,
     InvalidWidthError,
     NoClosedFormError,
     SmoothfnError,
@@ -40,6 +41,7 @@ __all__ = [
     "UnknownKernelError",
     "UnknownFunctionError",
     "InvalidWidthError",
+    "InvalidParameterError",
     "DivergentConvolutionError",
     "NoClosedFormError",
     "UnsupportedSpecialFunctionError",

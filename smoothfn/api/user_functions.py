@@ -36,11 +36,13 @@ def cache_directory() -> Path:
 class CompiledFunction:
     """A smoothed user function: ``f(x, *, width, **params)`` with autograd."""
 
-    def __init__(self, module, derivation_name: str, params: tuple[str, ...], path: Path):
+    def __init__(self, module, derivation_name: str, params: tuple[str, ...], path: Path,
+                 declared: dict[str, list[str]] | None = None):
         self.module = module
         self.name = derivation_name
         self.params = params
         self.path = path
+        self.declared = declared or {}  # parameter → the facts its symbol declares (a sign, ...)
 
     def __repr__(self) -> str:
         return f"CompiledFunction({self.name!r}, params={self.params}, source={str(self.path)!r})"
@@ -59,6 +61,11 @@ class CompiledFunction:
             )
         x = functional._input(x)
         values = [functional._tensor(params[name], x, name) for name in self.params]
+        if self.declared:  # a check of every element (a device sync), only where a symbol declares a sign
+            from smoothfn.catalog.functions import check_parameter_value
+
+            for name, value in zip(self.params, values):
+                check_parameter_value(name, self.declared.get(name, []), value)
         functional._check_shapes(x, [*zip(self.params, values), ("width", width)])
         w = functional._width(width, None, x, "gaussian", None)
         return ops.apply(self.module, x, w, *values, backend=functional._backend(backend))
@@ -88,7 +95,8 @@ def _load(key: str, path: Path, triton_path: Path):
 
 #: Part of the cache key: raised whenever a fix changes what the derivation or the code generator
 #: produce for some expression, so that no module written before the fix is loaded after it
-#: (2: a variable named u was merged with the integration variable).
+#: (2: a variable named u was merged with the integration variable; a parameter in a condition
+#: such as Max(x, a*x) folded into the wrong piece).
 CACHE_REVISION = 2
 
 
@@ -109,18 +117,21 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     about_path = folder / f"user_{key}.json"
     about = _cached(path, triton_path, about_path)
     if about is None:
+        from smoothfn.catalog.functions import declared
         from smoothfn.codegen.emit import derivation_sources
         from smoothfn.derivation.derivation import derive
 
         d = derive(expr, kernel)
-        about = {"name": d.function.name, "params": list(d.params)}
+        about = {"name": d.function.name, "params": list(d.params),
+                 "declared": {name: declared(symbol) for name, symbol in d.params.items() if declared(symbol)}}
         folder.mkdir(parents=True, exist_ok=True)
         sources = [*derivation_sources(d), json.dumps(about)]
         for target, source in zip([path, triton_path, about_path], sources):  # the description last
             temporary = target.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(source, encoding="utf-8")
             temporary.replace(target)  # atomic: concurrent compiles of the same expression are safe
-    return CompiledFunction(_load(key, path, triton_path), about["name"], tuple(about["params"]), path)
+    return CompiledFunction(_load(key, path, triton_path), about["name"], tuple(about["params"]), path,
+                            about["declared"])
 
 
 def _cached(path: Path, triton_path: Path, about_path: Path) -> dict | None:
@@ -129,6 +140,7 @@ def _cached(path: Path, triton_path: Path, about_path: Path) -> dict | None:
         return None
     try:
         about = json.loads(about_path.read_text(encoding="utf-8"))
-        return {"name": str(about["name"]), "params": [str(p) for p in about["params"]]}
+        return {"name": str(about["name"]), "params": [str(p) for p in about["params"]],
+                "declared": {str(k): [str(f) for f in v] for k, v in about.get("declared", {}).items()}}
     except (OSError, ValueError, KeyError, TypeError):
         return None  # unreadable: derive and write it again

@@ -10,7 +10,13 @@ from functools import cached_property
 import mpmath
 import sympy as sp
 
-from smoothfn.catalog.functions import FUNCTIONS, SmoothableFunction, from_expression
+from smoothfn.catalog.functions import (
+    FUNCTIONS,
+    SmoothableFunction,
+    check_parameter_value,
+    declared,
+    from_expression,
+)
 from smoothfn.catalog.kernels import KERNELS, Kernel
 from smoothfn.derivation import accuracy, convolution
 from smoothfn.errors import (
@@ -220,7 +226,10 @@ class Derivation:
         unknown = set(params) - set(self.params)
         if unknown:
             raise ValueError(f"{self!r} has no parameter {sorted(unknown)}; it has {list(self.params)}")
-        return {**self.function.defaults, **params}
+        values = {**self.function.defaults, **params}
+        for name, value in values.items():
+            check_parameter_value(name, declared(self.params[name]), value)
+        return values
 
     def _symbol_values(self, params: dict) -> dict[sp.Symbol, float]:
         return {self.params[k]: v for k, v in self.parameter_values(params).items()}
