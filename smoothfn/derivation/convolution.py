@@ -28,7 +28,7 @@ import sympy as sp
 from smoothfn.catalog.functions import SmoothableFunction
 from smoothfn.catalog.kernels import Kernel
 from smoothfn.derivation.series import KernelSeries
-from smoothfn.errors import DivergentConvolutionError, NoClosedFormError
+from smoothfn.errors import DivergentConvolutionError, NoClosedFormError, UnsupportedSpecialFunctionError
 
 #: The integration variable u of f(x − wu): a Dummy, so that it never equals a symbol of the user's
 #: expression (a user variable or parameter named u would otherwise merge with it).
@@ -234,7 +234,9 @@ def _staircase_series(function, kernel, width, var) -> sp.Expr:
         term = kernel.pdf(above) * sp.diff(above, by) - kernel.pdf(below) * sp.diff(below, by)
     shifted = x + function.staircase_shift
     head = sp.floor(shifted) if var is None else sp.S.Zero
-    return head + KernelSeries(term.subs(r, shifted - sp.floor(shifted)), (m, 1, sp.oo))
+    series = head + KernelSeries(term.subs(r, shifted - sp.floor(shifted)), (m, 1, sp.oo))
+    check_supported(series, function, kernel)  # the kernel's CDF may need one (lowergamma for e^(−u⁴))
+    return series
 
 
 def expand(expr: sp.Expr) -> sp.Expr:
@@ -255,7 +257,7 @@ def check_supported(expr: sp.Expr, function: SmoothableFunction, kernel: Kernel)
     """Refuse closed forms that contain a function the code generators cannot evaluate."""
     for f in expr.atoms(sp.Function):
         if not isinstance(f, SUPPORTED_FUNCTIONS):
-            raise NoClosedFormError(
+            raise UnsupportedSpecialFunctionError(
                 f"{function.name} ∗ {kernel.name}: the closed form needs the special function "
                 f"{type(f).__name__} ({f}), which the Triton and torch code generators cannot evaluate"
             )
