@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from smoothfn.errors import (
     DivergentConvolutionError,
+    InvalidParameterError,
     InvalidWidthError,
     NoClosedFormError,
     SmoothfnError,
@@ -47,6 +48,7 @@ __all__ = [
     "UnknownKernelError",
     "UnknownFunctionError",
     "InvalidWidthError",
+    "InvalidParameterError",
     "DivergentConvolutionError",
     "NoClosedFormError",
     "UnsupportedSpecialFunctionError",

@@ -157,6 +157,11 @@ class UnsupportedSpecialFunctionError(NoClosedFormError):
     """
 
 
+class InvalidParameterError(SmoothfnError):
+    """A parameter value contradicts what its symbol declares (Symbol("a", negative=True) given
+    a = 0.5): the closed form was derived for the declared sign and does not hold there."""
+
+
 class UnsupportedFunctionError(SmoothfnError):
     """The expression is not of a form smoothfn can smooth.
 

@@ -60,7 +60,7 @@ class CompiledFunction:
     """
 
     def __init__(self, expr, kernel: str, pair: Pair, derivation_name: str, params: tuple[str, ...], path: Path,
-                 kinks=None, no_max_error: str | None = None):
+                 kinks=None, no_max_error: str | None = None, declared: dict[str, list[str]] | None = None):
         self.expr = expr
         self.kernel = kernel
         self.pair = pair
@@ -69,6 +69,7 @@ class CompiledFunction:
         self.path = path
         self.kinks = kinks
         self.no_max_error = no_max_error
+        self.declared = declared or {}  # parameter → the facts its symbol declares (a sign, ...)
 
     def __repr__(self) -> str:
         return (f"CompiledFunction({self.name!r}, kernel={self.kernel!r}, params={self.params}, "
@@ -77,7 +78,7 @@ class CompiledFunction:
     def __reduce__(self):
         return compile, (self.expr, self.kernel)
 
-    def __call__(self, x: torch.Tensor, *, width=None, max_error=None, kernel: str | None = None, backend=None,
+    def __call__(self, x: torch.Tensor, /, *, width=None, max_error=None, kernel: str | None = None, backend=None,
                  **params) -> torch.Tensor:
         r"""f_w(x; params), elementwise, with autograd.
 
@@ -109,6 +110,11 @@ class CompiledFunction:
             )
         x = as_input(x)
         values = [as_parameter(params[name], x, name) for name in self.params]
+        if self.declared:  # a check of every element (a device sync), only where a symbol declares a sign
+            from smoothfn.catalog.functions import check_parameter_value
+
+            for name, value in zip(self.params, values):
+                check_parameter_value(name, self.declared.get(name, []), value)
         check_shapes(x, [*zip(self.params, values), ("width", width), ("max_error", max_error)])
         w = resolve_width(width, max_error, x, self.kernel, self.name, values, self.kinks, self.no_max_error)
         return ops.apply(self.pair, x, w, *values, backend=backend_choice(backend))
@@ -133,6 +139,13 @@ def _load(key: str, path: Path):
             del sys.modules[name]
             raise
     return module
+
+
+#: Part of the cache key: raised whenever a fix changes what the derivation or the code generator
+#: produce for some expression, so that no module written before the fix is loaded after it
+#: (2: a variable named u was merged with the integration variable; a parameter in a condition
+#: such as Max(x, a*x) folded into the wrong piece; 3: kink facts for max_error=).
+CACHE_REVISION = 3
 
 
 def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
@@ -179,7 +192,7 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     from smoothfn import __version__
 
     key_text = "|".join([sp.srepr(sp.sympify(expr)), _kernel_name(kernel), __version__, sp.__version__,
-                         torch.__version__])
+                         torch.__version__, f"revision {CACHE_REVISION}"])
     key = hashlib.sha256(key_text.encode()).hexdigest()[:20]
     folder = cache_directory() / "compiled"
     path = folder / f"user_{key}.py"
@@ -187,6 +200,7 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     about_path = folder / f"user_{key}.json"
     about = _cached(path, triton_path, about_path)
     if about is None:
+        from smoothfn.catalog.functions import declared
         from smoothfn.codegen.emit import derivation_sources, kink_facts
         from smoothfn.derivation.derivation import derive
 
@@ -194,7 +208,8 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
         facts = kink_facts(d.function)
         about = {"name": d.function.name, "params": list(d.params),
                  "kinks": None if isinstance(facts, str) else list(facts),
-                 "no_max_error": facts if isinstance(facts, str) else None}
+                 "no_max_error": facts if isinstance(facts, str) else None,
+                 "declared": {name: declared(symbol) for name, symbol in d.params.items() if declared(symbol)}}
         folder.mkdir(parents=True, exist_ok=True)
         sources = [*derivation_sources(d), json.dumps(about)]
         for target, source in zip([path, triton_path, about_path], sources):  # the description last
@@ -212,7 +227,7 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     pair = user_pair(f"user_{key}", params, twin, triton_path)
     kinks = None if about["kinks"] is None else _kink_functions(params, about["kinks"])
     return CompiledFunction(sp.sympify(expr), _kernel_name(kernel), pair, about["name"], params, path, kinks,
-                            about["no_max_error"])
+                            about["no_max_error"], about["declared"])
 
 
 def _kink_functions(params: tuple[str, ...], codes: list):
@@ -230,6 +245,7 @@ def _cached(path: Path, triton_path: Path, about_path: Path) -> dict | None:
     try:
         about = json.loads(about_path.read_text(encoding="utf-8"))
         return {"name": str(about["name"]), "params": [str(p) for p in about["params"]],
-                "kinks": about["kinks"], "no_max_error": about["no_max_error"]}
+                "kinks": about["kinks"], "no_max_error": about["no_max_error"],
+                "declared": {str(k): [str(f) for f in v] for k, v in about.get("declared", {}).items()}}
     except (OSError, ValueError, KeyError, TypeError):
         return None  # unreadable: derive and write it again

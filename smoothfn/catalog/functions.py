@@ -20,6 +20,12 @@ from smoothfn.errors import UnsupportedFunctionError
 
 x = sp.Symbol("x", real=True)
 
+#: Names no parameter of a user's expression may take: ``w`` is the width in every closed form (and
+#: a parameter ``Symbol("w", positive=True)`` would be the width itself); the others are keyword
+#: arguments of the calls that take the parameters as ``**params`` (``Derivation.evaluate``,
+#: ``measure_sup_error``, ``CompiledFunction.__call__``, ...), which a test keeps in step with this set.
+RESERVED_NAMES = frozenset({"x", "w", "width", "backend", "points"})
+
 
 @dataclass(frozen=True)
 class Piece:
@@ -261,10 +267,28 @@ def from_expression(expr: sp.Expr, name: str | None = None) -> SmoothableFunctio
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
     if not symbols:
         raise UnsupportedFunctionError(f"{expr} has no variable to smooth over")
+    names = [s.name for s in symbols]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UnsupportedFunctionError(
+            f"{expr} has different symbols with the same name {repeated} (their assumptions differ); "
+            "use one symbol per name"
+        )
     variable = _pick_variable(expr, symbols)
+    if variable.name == "w":
+        raise UnsupportedFunctionError(
+            f"{expr}: the variable is named w, which is the smoothing width in every closed form; name it x"
+        )
+    clashes = [s.name for s in symbols if s != variable and s.name in RESERVED_NAMES]
+    if clashes:
+        raise UnsupportedFunctionError(
+            f"{expr}: the parameter name(s) {clashes} clash with smoothfn's own names (w is the smoothing "
+            "width; width, backend and points are keyword arguments of evaluate() and of the compiled "
+            "function); rename the symbol(s)"
+        )
     real = sp.Symbol(variable.name, real=True)
     parameters = tuple(
-        Parameter(s.name, s, 0.0, "parameter of the user expression") for s in symbols if s != variable
+        Parameter(s.name, s, _default(s), "parameter of the user expression") for s in symbols if s != variable
     )
     body = expr.subs(variable, real)
     label = name or sp.sstr(expr)
@@ -278,6 +302,53 @@ def from_expression(expr: sp.Expr, name: str | None = None) -> SmoothableFunctio
         )
     pieces = _fold_into_pieces(body, real)
     return SmoothableFunction(label, label, pieces, parameters=parameters, x=real)
+
+
+#: The facts a parameter's symbol can declare that a derivation may rely on (they decide conditions
+#: such as -1 >= -a in Max(x, a*x)), with the test a value must pass and how to name it.
+DECLARED = {
+    "positive": (lambda v: v > 0, "> 0"),
+    "negative": (lambda v: v < 0, "< 0"),
+    "nonnegative": (lambda v: v >= 0, ">= 0"),
+    "nonpositive": (lambda v: v <= 0, "<= 0"),
+    "nonzero": (lambda v: v != 0, "!= 0"),
+    "zero": (lambda v: v == 0, "= 0"),
+    "integer": (lambda v: v == _round(v), "an integer"),
+}
+
+
+def declared(symbol: sp.Symbol) -> list[str]:
+    """The facts of :data:`DECLARED` that ``symbol`` declares (or implies: positive → nonzero)."""
+    return [fact for fact in DECLARED if symbol.assumptions0.get(fact)]
+
+
+def check_parameter_value(name: str, facts: list[str], value) -> None:
+    """Raise :class:`InvalidParameterError` unless ``value`` (a number or a tensor, every element)
+    satisfies the ``facts`` its symbol declares (:func:`declared`)."""
+    from smoothfn.errors import InvalidParameterError
+
+    for fact in facts:
+        test, text = DECLARED[fact]
+        holds = test(value)
+        if not bool(holds.all() if hasattr(holds, "all") else holds):
+            raise InvalidParameterError(
+                f"the parameter {name} is declared {fact} (by its SymPy symbol; the closed form was "
+                f"derived for that), so it must be {text}; got {value!r}"
+            )
+
+
+def _round(value):
+    return value.round() if hasattr(value, "round") else round(value)
+
+
+def _default(symbol: sp.Symbol) -> float:
+    """A default value that satisfies what the symbol declares."""
+    facts = declared(symbol)
+    if "zero" in facts:
+        return 0.0
+    if "negative" in facts:
+        return -1.0
+    return 1.0 if "positive" in facts or "nonzero" in facts else 0.0
 
 
 def _pick_variable(expr: sp.Expr, symbols: list[sp.Symbol]) -> sp.Symbol:
@@ -315,18 +386,34 @@ def _fold_into_pieces(body: sp.Expr, var: sp.Symbol) -> tuple[Piece, ...]:
             probe = a + 1
         else:
             probe = (a + b) / 2
-        branch = next(
-            (e for e, c in folded.args if sp.sympify(c).subs(var, probe) == True),  # noqa: E712
-            None,
-        )
-        if branch is None:
-            raise UnsupportedFunctionError(f"{body} is undefined on ({a}, {b})")
+        branch = _branch_at(folded, var, probe, body, (a, b))
         poly = _polynomial(sp.expand(branch), var, f"on ({a}, {b})")
         if pieces and sp.expand(pieces[-1].poly - poly) == 0:
             pieces[-1] = Piece(pieces[-1].lo, b, pieces[-1].poly)
         else:
             pieces.append(Piece(a, b, poly))
     return tuple(pieces)
+
+
+def _branch_at(folded: sp.Piecewise, var: sp.Symbol, probe: sp.Expr, body: sp.Expr, interval) -> sp.Expr:
+    """The expression of the first branch whose condition holds at ``probe`` (inside ``interval``).
+
+    Every condition before it must be decided: one that stays symbolic there (−1 ≥ −a for
+    Max(x, a*x)) depends on a parameter, and skipping it would pick a branch that holds only for
+    some values of that parameter, a silently wrong piece."""
+    for expr, condition in folded.args:
+        value = sp.sympify(condition).subs(var, probe)
+        if value == True:  # noqa: E712 (SymPy booleans)
+            return expr
+        if value != False:  # noqa: E712
+            parameters = sorted(s.name for s in value.free_symbols)
+            raise UnsupportedFunctionError(
+                f"cannot tell which piece of {body} holds on ({interval[0]}, {interval[1]}): its condition "
+                f"{condition} becomes {value} there, which depends on the parameter(s) {parameters}; "
+                "declare their sign where it decides the condition (e.g. sympy.Symbol('a', negative=True)) "
+                "or give the breakpoints and pieces explicitly"
+            )
+    raise UnsupportedFunctionError(f"{body} is undefined on ({interval[0]}, {interval[1]})")
 
 
 def _polynomial(expr: sp.Expr, var: sp.Symbol, where: str) -> sp.Expr:

@@ -75,6 +75,8 @@ def _list() -> int:
 
 def _derive(args, parser) -> int:
     if args.all:
+        if args.function or args.latex or args.markdown:  # not silently ignored (a typo would pass)
+            parser.error("derive --all writes every document; it takes no FUNCTION, --latex or --markdown")
         from smoothfn.derivation.catalog_documents import write_all
 
         start = time.perf_counter()
@@ -106,16 +108,42 @@ def _derive(args, parser) -> int:
 
 
 def _parse(text: str):
+    """A SymPy expression in x from the command line, refused with UnknownFunctionError (exit 2)
+    where it names something unknown: a bare name outside the catalog gets the Python API's
+    error for that name, an undefined function (relux(x)) is named, and an expression without x
+    (y, 2*a) is refused rather than smoothed as a function of its one symbol."""
     import sympy as sp
+    from sympy.core.function import AppliedUndef
 
+    from smoothfn.catalog.functions import FUNCTIONS
+    from smoothfn.derivation.derivation import resolve_function
     from smoothfn.errors import UnknownFunctionError
 
+    x = sp.Symbol("x", real=True)
     try:
-        return sp.sympify(text, locals={"x": sp.Symbol("x", real=True), "clamp": _clamp()})
+        expr = sp.sympify(text, locals={"x": x, "clamp": _clamp()})
     except (sp.SympifyError, SyntaxError, TypeError) as error:
         raise UnknownFunctionError(
             f"{text!r} is neither a catalog function nor a SymPy expression ({error})"
         ) from None
+    has_x = isinstance(expr, sp.Basic) and x in expr.free_symbols
+    if text.strip().isidentifier() and not has_x:
+        resolve_function(text.strip())  # not a catalog name: the Python API's UnknownFunctionError
+    if not isinstance(expr, sp.Expr):
+        raise UnknownFunctionError(f"{text!r} is neither a catalog function nor a SymPy expression in x")
+    unknown = sorted({type(f).__name__ for f in expr.atoms(AppliedUndef)})
+    if unknown:
+        raise UnknownFunctionError(
+            f"{text!r} calls the unknown function(s) {', '.join(unknown)}: an expression may use SymPy's "
+            "functions (Max, Min, Abs, Piecewise, Heaviside, sign, floor) and clamp; a catalog function "
+            f"({', '.join(FUNCTIONS)}) is given by its name alone"
+        )
+    if not has_x:
+        raise UnknownFunctionError(
+            f"{text!r} is not an expression in x: on the command line the variable is x "
+            f"(other symbols are parameters); catalog functions: {', '.join(FUNCTIONS)}"
+        )
+    return expr
 
 
 def _clamp():

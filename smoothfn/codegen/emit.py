@@ -160,12 +160,9 @@ def pair_sources(function: str, kernel: str) -> tuple[str, str]:
 def derivation_sources(d) -> tuple[str, str]:
     """(torch twin module, Triton kernel module) of one derivation: the same tail-stable form
     and the same common-subexpression pass, printed for each target."""
-    function, kernel = d.function.name, d.kernel.name
     form = stable_form(d)
-    args = ["x", "w", *d.params]
-    names = list(d.variables)
     replacements, reduced = sp.cse(
-        [form.gradients[n] for n in names], symbols=sp.numbered_symbols("t"), optimizations="basic"
+        [form.gradients[n] for n in d.variables], symbols=sp.numbered_symbols("t"), optimizations="basic"
     )
     used = sorted(
         _block_name(f)
@@ -173,7 +170,63 @@ def derivation_sources(d) -> tuple[str, str]:
         for f in e.atoms(TailMoment, KernelDensity, TailSlope)
     )
     used = sorted(set(used))
+    if d.params:
+        check_parameter_names(d, lambda printed: _render(d, form, replacements, reduced, used, printed))
+    return _render(d, form, replacements, reduced, used, {name: name for name in d.params})
+
+
+def check_parameter_names(d, render) -> None:
+    """Refuse parameter names that the generated modules cannot take: not Python identifiers, or
+    equal to a name the modules use themselves (torch, tl, a building block, a local such as value
+    or t0, x_ptr, W_FULL, ...), or whose Triton names ({p}_ptr, g{p}_ptr, {P}_FULL, NEED_{P}) meet
+    those of another argument. The modules' own names are read off a rendering with placeholder
+    parameter names (``render``: printed names → (twin, Triton) sources), together with the names
+    the Triton kernels reserve (``triton_source.RESERVED``, its math functions)."""
+    import keyword
+    import re
+
+    from smoothfn.codegen.triton_source import MATH_FUNCTIONS, RESERVED
+    from smoothfn.errors import UnsupportedFunctionError
+
+    bad = [name for name in d.params if not name.isidentifier() or keyword.iskeyword(name)]
+    if bad:
+        raise UnsupportedFunctionError(
+            f"{d.function.name}: the parameter name(s) {bad} are not Python identifiers (or are "
+            "keywords), which the generated torch and Triton modules need; rename the symbol(s)"
+        )
+    placeholders = {name: f"smoothfnparameter{i}" for i, name in enumerate(d.params)}
+    own = {t for t in _identifiers("\n".join(render(placeholders))) if "smoothfnparameter" not in t.lower()}
+    own |= RESERVED | set(MATH_FUNCTIONS)
+    derived = {name: {name, f"{name}_ptr", f"g{name}_ptr", f"{name.upper()}_FULL", f"NEED_{name.upper()}"}
+               for name in d.params}
+    clashes = []
+    for name, names in derived.items():
+        others = set().union(*(v for k, v in derived.items() if k != name))
+        if names & (own | others) or re.fullmatch(r"t\d+", name) or name.endswith(("_ptr", "_FULL")):
+            clashes.append(name)
+    if clashes:
+        raise UnsupportedFunctionError(
+            f"{d.function.name}: the parameter name(s) {clashes} clash with names the generated torch "
+            "and Triton modules use (modules such as torch and tl, building blocks, locals such as "
+            "value or t0, names ending in _ptr or _FULL, or another parameter's x_ptr / X_FULL names); "
+            "rename the symbol(s)"
+        )
+
+
+def _identifiers(source: str) -> set[str]:
+    import io
+    import tokenize
+
+    return {t.string for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.NAME}
+
+
+def _render(d, form, replacements, reduced, used, printed: dict[str, str]) -> tuple[str, str]:
+    """The two modules, with each parameter printed under ``printed[name]``."""
+    function, kernel = d.function.name, d.kernel.name
+    args = ["x", "w", *printed.values()]
+    names = list(d.variables)
     symbols = {d.x: sp.Symbol("x"), d.width: sp.Symbol("w")}
+    symbols.update({d.params[n]: sp.Symbol(p, **d.params[n].assumptions0) for n, p in printed.items() if p != n})
     value = form.expr.subs(symbols)
     replacements = [(symbol, e.subs(symbols)) for symbol, e in replacements]
     reduced = [g.subs(symbols) for g in reduced]
@@ -203,7 +256,7 @@ def derivation_sources(d) -> tuple[str, str]:
     else:
         forward = [f"    return {torch_code(value, 'x')}"]
     body = [
-        "PARAMETERS = " + repr(tuple(d.params)),
+        "PARAMETERS = " + repr(tuple(printed.values())),
         "",
         "",
         f"def forward({', '.join(args)}):",
@@ -231,7 +284,7 @@ def derivation_sources(d) -> tuple[str, str]:
     else:
         body.append(f"    return {gradients}")
     twin = "\n".join(lines + torch_math_imports("\n".join(body)) + body) + "\n"
-    kernels = triton_pair_source(f"{function} ∗ {kernel}", d.params, value, replacements, reduced, used,
+    kernels = triton_pair_source(f"{function} ∗ {kernel}", list(printed.values()), value, replacements, reduced, used,
                                  _ramp_calls(form, kernel, symbols, "triton"))
     return twin, kernels
 

@@ -28,9 +28,11 @@ import sympy as sp
 from smoothfn.catalog.functions import SmoothableFunction
 from smoothfn.catalog.kernels import Kernel
 from smoothfn.derivation.series import KernelSeries
-from smoothfn.errors import DivergentConvolutionError, NoClosedFormError
+from smoothfn.errors import DivergentConvolutionError, NoClosedFormError, UnsupportedSpecialFunctionError
 
-u = sp.Symbol("u", real=True)
+#: The integration variable u of f(x − wu): a Dummy, so that it never equals a symbol of the user's
+#: expression (a user variable or parameter named u would otherwise merge with it).
+u = sp.Dummy("u", real=True)
 
 #: SymPy functions the code generators can evaluate; anything else in a closed form is refused.
 SUPPORTED_FUNCTIONS = (
@@ -68,6 +70,7 @@ class Convolution:
     polynomial_part: sp.Expr
     piece_terms: list[PieceTerm]
     breakpoint_terms: list[BreakpointTerm]
+    z: sp.Symbol  # the symbol of the G_c (the kernel's z, or a Dummy where f uses a symbol equal to it)
 
 
 def convolve(function: SmoothableFunction, kernel: Kernel, width: sp.Symbol) -> Convolution:
@@ -77,7 +80,7 @@ def convolve(function: SmoothableFunction, kernel: Kernel, width: sp.Symbol) -> 
     moments go with the finite end of their piece) and every group is simplified as a function of
     z = (x − c)/w alone, which keeps arguments such as (x − lo)/w intact in the result.
     """
-    x, z = function.x, kernel.z
+    x, z = function.x, grouping_symbol(function, kernel)
     polynomial_part = sp.S.Zero
     groups: dict[sp.Expr, sp.Expr] = {}
     terms: list[PieceTerm] = []
@@ -104,7 +107,16 @@ def convolve(function: SmoothableFunction, kernel: Kernel, width: sp.Symbol) -> 
     polynomial_part, breakpoint_terms = _regroup(polynomial_part, groups, x, width, z)
     closed = _assemble(polynomial_part, breakpoint_terms, x, width, z)
     check_supported(closed, function, kernel)
-    return Convolution(closed, polynomial_part, terms, breakpoint_terms)
+    return Convolution(closed, polynomial_part, terms, breakpoint_terms, z)
+
+
+def grouping_symbol(function: SmoothableFunction, kernel: Kernel) -> sp.Symbol:
+    """The kernel's z, which the documents print, unless f has a symbol equal to it (a variable or
+    parameter ``Symbol("z", real=True)``): then a Dummy, so that (x − c)/w is never merged with it."""
+    used = {function.x}
+    for piece in function.pieces or ():
+        used |= piece.poly.free_symbols | sp.sympify(piece.lo).free_symbols | sp.sympify(piece.hi).free_symbols
+    return kernel.z if kernel.z not in used else sp.Dummy("z", real=True)
 
 
 def _regroup(polynomial_part, groups: dict, x, width, z):
@@ -212,7 +224,7 @@ def _staircase_series(function, kernel, width, var) -> sp.Expr:
     if not kernel.symmetric:
         raise NoClosedFormError(f"the staircase series assumes a symmetric kernel; {kernel.name} is not")
     x = function.x
-    r = sp.Symbol("r", real=True)
+    r = sp.Dummy("r", real=True)  # substituted away below: never printed, never equal to the variable
     m = sp.Symbol("m", integer=True, positive=True)
     above, below = (r - m) / width, (1 - r - m) / width
     if var is None:
@@ -222,7 +234,9 @@ def _staircase_series(function, kernel, width, var) -> sp.Expr:
         term = kernel.pdf(above) * sp.diff(above, by) - kernel.pdf(below) * sp.diff(below, by)
     shifted = x + function.staircase_shift
     head = sp.floor(shifted) if var is None else sp.S.Zero
-    return head + KernelSeries(term.subs(r, shifted - sp.floor(shifted)), (m, 1, sp.oo))
+    series = head + KernelSeries(term.subs(r, shifted - sp.floor(shifted)), (m, 1, sp.oo))
+    check_supported(series, function, kernel)  # the kernel's CDF may need one (lowergamma for e^(−u⁴))
+    return series
 
 
 def expand(expr: sp.Expr) -> sp.Expr:
@@ -243,7 +257,7 @@ def check_supported(expr: sp.Expr, function: SmoothableFunction, kernel: Kernel)
     """Refuse closed forms that contain a function the code generators cannot evaluate."""
     for f in expr.atoms(sp.Function):
         if not isinstance(f, SUPPORTED_FUNCTIONS):
-            raise NoClosedFormError(
+            raise UnsupportedSpecialFunctionError(
                 f"{function.name} ∗ {kernel.name}: the closed form needs the special function "
                 f"{type(f).__name__} ({f}), which the Triton and torch code generators cannot evaluate"
             )

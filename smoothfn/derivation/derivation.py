@@ -10,7 +10,13 @@ from functools import cached_property
 import mpmath
 import sympy as sp
 
-from smoothfn.catalog.functions import FUNCTIONS, SmoothableFunction, from_expression
+from smoothfn.catalog.functions import (
+    FUNCTIONS,
+    SmoothableFunction,
+    check_parameter_value,
+    declared,
+    from_expression,
+)
 from smoothfn.catalog.kernels import KERNELS, Kernel
 from smoothfn.derivation import accuracy, convolution
 from smoothfn.errors import (
@@ -128,6 +134,17 @@ def evaluate_precisely(fn, *args, rel: float = 1e-25, max_dps: int = 1000, absol
         previous, dps = value, min(dps * 2, max_dps)
 
 
+def lambdify_mpmath(args: list[sp.Symbol], expr: sp.Expr):
+    """``sympy.lambdify(args, expr, "mpmath")`` with every argument replaced by a Dummy first.
+
+    lambdify names the arguments after the symbols and also puts every symbol of the expression
+    into the function's namespace under its name, so that a parameter called pi, exp or mpf
+    would shadow mpmath's (a wrong number or a TypeError) and one called m the index of a
+    staircase series."""
+    dummies = [sp.Dummy(f"a{i}", **arg.assumptions0) for i, arg in enumerate(args)]
+    return sp.lambdify(dummies, expr.xreplace(dict(zip(args, dummies))), "mpmath", dummify=True)
+
+
 class Derivation:
     r"""The smoothing :math:`f_w = f * K_w` of one function by one kernel, as returned by
     :func:`derive`.
@@ -221,7 +238,7 @@ class Derivation:
                 out[name] = convolution.staircase_derivative(self.function, self.kernel, WIDTH, symbol)
             else:
                 out[name] = convolution.differentiate(
-                    self.convolution, self.x, WIDTH, self.kernel.z, symbol
+                    self.convolution, self.x, WIDTH, self.convolution.z, symbol
                 )
         return out
 
@@ -271,7 +288,7 @@ class Derivation:
         """One sentence on how f_w approaches f as w → 0 (uniformly, or not at a jump)."""
         return self.errors.statement
 
-    def measure_sup_error(self, width, **params) -> float:
+    def measure_sup_error(self, /, width, **params) -> float:
         """sup_x |f_w − f| at ``width`` and ``params`` (defaults for the others), measured numerically.
 
         Example::
@@ -282,11 +299,11 @@ class Derivation:
         """
         return accuracy.measure_sup_error(self, width, **params)
 
-    def measure_l1_error(self, width, **params) -> float:
+    def measure_l1_error(self, /, width, **params) -> float:
         """∫ |f_w − f| dx at ``width`` and ``params``, measured numerically."""
         return accuracy.measure_l1_error(self, width, **params)
 
-    def sup_error_at(self, width, **params) -> float:
+    def sup_error_at(self, /, width, **params) -> float:
         """The closed-form sup error at a width if there is one, else the measured one."""
         width = check_width(width)
         if self.sup_error is None:
@@ -300,7 +317,10 @@ class Derivation:
         unknown = set(params) - set(self.params)
         if unknown:
             raise ValueError(f"{self!r} has no parameter {sorted(unknown)}; it has {list(self.params)}")
-        return {**self.function.defaults, **params}
+        values = {**self.function.defaults, **params}
+        for name, value in values.items():
+            check_parameter_value(name, declared(self.params[name]), value)
+        return values
 
     def _symbol_values(self, params: dict) -> dict[sp.Symbol, float]:
         return {self.params[k]: v for k, v in self.parameter_values(params).items()}
@@ -308,13 +328,13 @@ class Derivation:
     @cached_property
     def _lambdified(self):
         args = [self.x, self.width, *self.params.values()]
-        return sp.lambdify(args, self.expr, "mpmath")
+        return lambdify_mpmath(args, self.expr)
 
     def _lambdified_gradient(self, name: str):
         cache = self.__dict__.setdefault("_gradient_cache", {})
         if name not in cache:
             args = [self.x, self.width, *self.params.values()]
-            cache[name] = sp.lambdify(args, self.gradients[name], "mpmath")
+            cache[name] = lambdify_mpmath(args, self.gradients[name])
         return cache[name]
 
     def _width(self, width):
@@ -324,7 +344,7 @@ class Derivation:
             width = self.default_width
         return check_width(width)
 
-    def numeric(self, width=None, **params):
+    def numeric(self, /, width=None, **params):
         """x ↦ f_w(x) as an mpmath function at a fixed width and parameters (exact digits: see
         :func:`evaluate_precisely`)."""
         width = self._width(width)
@@ -332,20 +352,20 @@ class Derivation:
         fn = self._lambdified
         return lambda x: evaluate_precisely(fn, x, width, *values)
 
-    def numeric_gradient(self, name: str, width=None, **params):
+    def numeric_gradient(self, name: str, /, width=None, **params):
         """x ↦ ∂f_w/∂name (x) as an mpmath function, ``name`` as in :meth:`derivative`."""
         width = self._width(width)
         values = list(self.parameter_values(params).values())
         fn = self._lambdified_gradient(self._variable_name(name))
         return lambda x: evaluate_precisely(fn, x, width, *values)
 
-    def numeric_function(self, **params):
+    def numeric_function(self, /, **params):
         """x ↦ f(x), the unsmoothed function, as an mpmath function."""
         values = self.parameter_values(params)
-        fn = sp.lambdify([self.x, *self.params.values()], self.function.expr, "mpmath")
+        fn = lambdify_mpmath([self.x, *self.params.values()], self.function.expr)
         return lambda x: fn(mpmath.mpf(x), *values.values())
 
-    def evaluate(self, x, width=None, **params):
+    def evaluate(self, x, /, width=None, **params):
         """f_w(x) as an mpmath number (also ``derivation(x, width, **params)``).
 
         Args:
@@ -375,7 +395,7 @@ class Derivation:
             return None
         out = []
         for piece in (self.function.pieces[0], self.function.pieces[-1]):
-            u = sp.Symbol("u", real=True)
+            u = sp.Dummy("u", real=True)  # never equal to a symbol of f
             shifted = sp.Poly(sp.expand(piece.poly.subs(self.x, self.x - self.width * u)), u)
             out.append(sp.expand(sum(c * self.kernel.moment(j) for (j,), c in shifted.terms())))
         return out[0], out[1]

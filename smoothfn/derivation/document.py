@@ -167,8 +167,11 @@ def _staircase_section(d) -> list[str]:
 def _limits_section(d) -> list[str]:
     f = d.function
     lines = ["## Limits", ""]
-    if f.continuous:
+    if f.continuous and d.sup_error_vanishes:
         lines += ["- $w \\to 0$: $f_w(x) \\to f(x)$ at every x, uniformly (f is continuous).", ""]
+    elif f.continuous:  # f_w − f grows in a tail (|x|³): not uniformly on the whole line
+        lines += ["- $w \\to 0$: $f_w(x) \\to f(x)$ at every x, uniformly on bounded sets (f is continuous); "
+                  "not uniformly on the line, see the approximation error.", ""]
     else:
         lines += [
             "- $w \\to 0$: $f_w(x) \\to f(x)$ at every x away from the jumps; at a jump $f_w$ "
@@ -206,15 +209,19 @@ def _error_section(d) -> list[str]:
     measured_sup = d.measure_sup_error(1.0)
     lines += [
         f"Measured at $w = 1${_defaults_text(defaults)}: "
-        f"$\\sup|f_w - f| = {measured_sup:.6g}$"
+        f"$\\sup|f_w - f| = {_number(measured_sup)}$"
         + (
-            f", $\\int|f_w - f| = {d.measure_l1_error(1.0):.6g}$."
+            f", $\\int|f_w - f| = {_number(d.measure_l1_error(1.0))}$."
             if e.l1_error is None and not d.function.is_staircase
             else "."
         ),
         "",
     ]
     return lines
+
+
+def _number(value: float) -> str:
+    return "\\infty" if value == float("inf") else f"{value:.6g}"
 
 
 def _defaults_text(defaults: dict) -> str:

@@ -292,8 +292,8 @@ def stable_form(derivation) -> StableForm:
             f"and end pieces of degree < {needed}), but the {kernel.name} kernel has finite absolute moments "
             f"only of {kernel.finite_absolute_moments}"
         )
-    u = sp.Symbol("u", real=True)
-    v = sp.Symbol("v", real=True)
+    u = sp.Dummy("u", real=True)  # Dummies: never equal to a symbol of f (a parameter named u or v)
+    v = sp.Dummy("v", real=True)
 
     def averaged(poly):  # E p(x − wY), with m̃_n for a regularized top order
         shifted = sp.Poly(sp.expand(poly.subs(x, x - w * u)), u)
