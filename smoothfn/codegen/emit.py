@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sympy as sp
 
+from smoothfn.codegen.density_source import density_lines
 from smoothfn.codegen.ramp_source import kernel_knots, narrow_ramp_lines, node_count, ramp_lines, ramp_means_lines
 from smoothfn.codegen.reproducible import map_in_fresh_interpreters
 from smoothfn.codegen.staircase_source import staircase_wide_lines
@@ -115,7 +116,7 @@ def building_blocks_source(blocks) -> str:
     ]
     body = ["", *narrow_ramp_lines("torch"), ""]
     for kernel, density, tails, wide, (knots, count) in blocks:
-        body += ["", f"def pdf_{kernel}(z):", "    u = torch.abs(z)", f"    return {torch_code(density)}", ""]
+        body += ["", f"def pdf_{kernel}(z):", "    u = torch.abs(z)", *density_lines(density, torch_code, "torch"), ""]
         for j, tail, guards in tails:
             body += _tail_blocks(kernel, j, torch_code(tail), guards)
         if wide is not None:

@@ -21,6 +21,7 @@ import re
 
 import sympy as sp
 
+from smoothfn.codegen.density_source import density_lines
 from smoothfn.codegen.ramp_source import narrow_ramp_lines, ramp_lines, ramp_means_lines
 from smoothfn.codegen.staircase_source import staircase_wide_lines
 from smoothfn.codegen.torch_printer import called_functions
@@ -68,7 +69,7 @@ def triton_building_blocks_source(blocks) -> str:
     ]
     for kernel, density, tails, wide, (knots, count) in blocks:
         lines += ["", "@triton.jit", f"def pdf_{kernel}(z):", "    u = tl.abs(z)",
-                  f"    return {triton_code(density)}", ""]
+                  *density_lines(density, triton_code, "triton"), ""]
         for j, tail, (nan_at_infinity, cancels, regularized) in tails:
             argument = "tl.minimum(tl.abs(z), 1e30, propagate_nan=tl.PropagateNan.ALL)" if regularized else "tl.abs(z)"
             lines += ["", "@triton.jit", f"def L{j}_{kernel}(t):", f"    return {triton_code(tail)}", ""]

@@ -392,7 +392,8 @@ def ramp_means_laplace(a, h):
 
 def pdf_uniform(z):
     u = torch.abs(z)
-    return torch.where((u < 1), 0.5, torch.full_like(u, 0))
+    density = torch.where((u < 1), 0.5, torch.full_like(u, 0))
+    return torch.where(torch.isnan(u), u, density)
 
 
 def L0_uniform(t):
@@ -587,7 +588,8 @@ def ramp_means_student_t2(a, h):
 
 def pdf_epanechnikov(z):
     u = torch.abs(z)
-    return torch.where((u < 1), 0.75 + (-0.75)*u**2, 0)
+    density = torch.where((u < 1), 0.75 + (-0.75)*u**2, 0)
+    return torch.where(torch.isnan(u), u, density)
 
 
 def L0_epanechnikov(t):
@@ -720,7 +722,8 @@ def ramp_means_epanechnikov(a, h):
 
 def pdf_triangular(z):
     u = torch.abs(z)
-    return torch.where((u < 1), 1 - u, 0)
+    density = torch.where((u < 1), 1 - u, 0)
+    return torch.where(torch.isnan(u), u, density)
 
 
 def L0_triangular(t):

@@ -449,7 +449,8 @@ def ramp_means_laplace(a, h):
 @triton.jit
 def pdf_uniform(z):
     u = tl.abs(z)
-    return tl.where((u < 1), 0.5, (tl.zeros_like(u) + 0))
+    density = tl.where((u < 1), 0.5, (tl.zeros_like(u) + 0))
+    return tl.where(u != u, u, density)
 
 
 @triton.jit
@@ -669,7 +670,8 @@ def ramp_means_student_t2(a, h):
 @triton.jit
 def pdf_epanechnikov(z):
     u = tl.abs(z)
-    return tl.where((u < 1), 0.75 + (-0.75)*(u*u), 0)
+    density = tl.where((u < 1), 0.75 + (-0.75)*(u*u), 0)
+    return tl.where(u != u, u, density)
 
 
 @triton.jit
@@ -815,7 +817,8 @@ def ramp_means_epanechnikov(a, h):
 @triton.jit
 def pdf_triangular(z):
     u = tl.abs(z)
-    return tl.where((u < 1), 1 - u, 0)
+    density = tl.where((u < 1), 1 - u, 0)
+    return tl.where(u != u, u, density)
 
 
 @triton.jit
