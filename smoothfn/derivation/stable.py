@@ -6,7 +6,9 @@ For a piecewise polynomial f with breakpoints c_1 < … < c_n, pieces p_0 … p_
 .. math::
     f_w(x) = E\,p_r(x - wY) + \sum_i \sum_j d_{ij}\, w^j\, S_j(z_i), \qquad z_i = (x - c_i)/w,
 
-where r is the region of x (the number of breakpoints c_i ≤ x) and
+where r is the region of x (the number of breakpoints c_i ≤ x; counted as the number of
+z_i ≥ 0, from the same rounded z_i that the S_j take: the identity holds only where the region
+and the branches of the S_j agree, and x < c_i and z_i < 0 differ where z_i underflows to −0) and
 
 .. math::
     S_j(z) = E[(z - Y)^j\,1\{Y < z\}] - 1\{z \ge 0\}\,E[(z - Y)^j]
@@ -304,7 +306,10 @@ def stable_form(derivation) -> StableForm:
     if len(regions) == 1:
         polynomial = regions[0]
     else:
-        branches = [(q, x < c) for q, c in zip(regions[:-1], breakpoints)] + [(regions[-1], True)]
+        # the region from z = (x − c)/w, the very argument of the kink's S_j (and the same CSE
+        # temporary): x < c would disagree with S_j's z < 0 where z underflows to −0 (sign ∗ any
+        # kernel at x = −5e-324, w = 2 gave −2), and the form holds only where they agree
+        branches = [(q, (x - c) / w < 0) for q, c in zip(regions[:-1], breakpoints)] + [(regions[-1], True)]
         polynomial = sp.Piecewise(*branches)
     terms = []  # (coefficient d_ij w^j, order j, breakpoint c)
     for left, right, c in zip(f.pieces, f.pieces[1:], breakpoints):
