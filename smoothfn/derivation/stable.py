@@ -193,8 +193,11 @@ def _guard_zero_coefficients(polynomial: sp.Expr, x: sp.Symbol) -> sp.Expr:
     is relu, 0 at −∞). Only for the value: the derivative in a parameter of c·x^k is x^k even at
     c = 0."""
     def guarded(region):
+        expanded = sp.Poly(sp.expand(region.doit()), x)
+        if not any(k >= 1 and c.free_symbols for (k,), c in expanded.terms()):
+            return region  # nothing to guard: keep the region's (factored) form
         terms = []
-        for (k,), c in sp.Poly(region, x).terms():
+        for (k,), c in expanded.terms():
             term = c * x**k
             terms.append(sp.Piecewise((0, sp.Eq(c, 0)), (term, True)) if k >= 1 and c.free_symbols else term)
         return sp.Add(*terms)
@@ -205,6 +208,34 @@ def _guard_zero_coefficients(polynomial: sp.Expr, x: sp.Symbol) -> sp.Expr:
     for i in (0, len(branches) - 1):
         branches[i] = (guarded(branches[i][0]), branches[i][1])
     return sp.Piecewise(*branches)
+
+
+def factored_by_width(polynomial: sp.Expr, x: sp.Symbol, w: sp.Symbol) -> sp.Expr:
+    """A region's polynomial Σ_k w^k q_k(x) with each q_k factored over the rationals where its
+    coefficients are numbers: x(x + 3)/6, not x²/6 + x/2, which near the root x = −3 (a kink of
+    hardswish) is 3/2 − 3/2 + (x + 3)/2 and loses eps·3/2 absolutely (fp32 hardswish ∗ laplace at
+    x = −2.99928, w = 1e-3: 3.7e-4 relative), and (x + 3)/6, not x/6 + 1/2 (hardsigmoid). A
+    factor x − r with a representable root r is exact to rounding relative to itself, so a
+    product of them is accurate near every root, at the kinks and between them (a Taylor form
+    centred at one kink would cancel near the other roots: x(x + 3)/6 about −3 is
+    (x + 3)²/6 − (x + 3)/2, which cancels at x = 0). Coefficients with parameters stay expanded."""
+    expanded = sp.expand(polynomial)
+    if not expanded.has(x):
+        return expanded
+    out = sp.S.Zero
+    for (k,), q in sp.Poly(expanded, w).terms():
+        if q.has(x) and q.free_symbols <= {x}:
+            q = _kept_apart(sp.factor(q))
+        out += w**k * q
+    return out
+
+
+def _kept_apart(product: sp.Expr) -> sp.Expr:
+    """SymPy distributes a number over a sum ((x + 3)/6 becomes x/6 + 1/2): the sum factors of
+    a number·product are held as UnevaluatedExpr (printed as plain parentheses; .doit() undoes it)."""
+    if not isinstance(product, sp.Mul) or not any(a.is_number for a in product.args):
+        return product
+    return sp.Mul(*[sp.UnevaluatedExpr(a) if isinstance(a, sp.Add) else a for a in product.args])
 
 
 def _drop_branch_at_zero(expr: sp.Piecewise, t: sp.Symbol) -> sp.Expr:
@@ -239,6 +270,13 @@ def _algebraic_tail(expr: sp.Expr, t: sp.Symbol) -> sp.Expr:
         rational = sp.factor(numerator / denominator)
         return sp.factor(1 / rational).subs(r, sp.sqrt(1 + t**2))
     return expr
+
+
+def _region_derivative(polynomial: sp.Expr, symbol: sp.Symbol, x: sp.Symbol, w: sp.Symbol) -> sp.Expr:
+    """∂/∂symbol of the regions' polynomial, each region again in factored_by_width's form."""
+    if not isinstance(polynomial, sp.Piecewise):
+        return factored_by_width(sp.diff(polynomial.doit(), symbol), x, w)
+    return sp.Piecewise(*[(factored_by_width(sp.diff(e.doit(), symbol), x, w), c) for e, c in polynomial.args])
 
 
 @cache
@@ -301,7 +339,7 @@ def stable_form(derivation) -> StableForm:
         shifted = sp.Poly(sp.expand(poly.subs(x, x - w * u)), u)
         return sp.expand(sum(c * regularized_moment(kernel, j) for (j,), c in shifted.terms()))
 
-    regions = [averaged(p.poly) for p in f.pieces]
+    regions = [factored_by_width(averaged(p.poly), x, w) for p in f.pieces]
     breakpoints = [p.lo for p in f.pieces[1:]]
     if len(regions) == 1:
         polynomial = regions[0]
@@ -322,7 +360,7 @@ def stable_form(derivation) -> StableForm:
     # (sp.diff would print z·S_j'(z) as a product: ∞·0 at x = ±∞)
     gradients = {}
     for name, symbol in derivation.variables.items():
-        grad = sp.diff(polynomial, symbol)
+        grad = _region_derivative(polynomial, symbol, x, w)
         for a, j, c in terms:
             z = (x - c) / w
             grad += sp.diff(a, symbol) * S(j, c)

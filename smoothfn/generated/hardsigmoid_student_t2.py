@@ -12,7 +12,7 @@ PARAMETERS = ()
 
 
 def forward(x, w):
-    value = (-0.16666666666666666)*(w*S1_student_t2((x + (-3))/w)) + 0.16666666666666666*(w*S1_student_t2((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*x + 0.5, 1))
+    value = (-0.16666666666666666)*(w*S1_student_t2((x + (-3))/w)) + 0.16666666666666666*(w*S1_student_t2((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(x + 3), 1))
     narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value

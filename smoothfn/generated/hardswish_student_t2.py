@@ -12,7 +12,7 @@ PARAMETERS = ()
 
 
 def forward(x, w):
-    return (-0.16666666666666666)*(w**2*S2_student_t2((x + (-3))/w)) + 0.16666666666666666*(w**2*S2_student_t2((x + 3)/w)) + (-0.5)*(w*S1_student_t2((x + (-3))/w)) + (-0.5)*(w*S1_student_t2((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*x**2 + 0.5*x, x))
+    return (-0.16666666666666666)*(w**2*S2_student_t2((x + (-3))/w)) + 0.16666666666666666*(w**2*S2_student_t2((x + 3)/w)) + (-0.5)*(w*S1_student_t2((x + (-3))/w)) + (-0.5)*(w*S1_student_t2((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(x*(x + 3)), x))
 
 
 def backward(x, w):
@@ -21,5 +21,6 @@ def backward(x, w):
     t1 = t0*(x + (-3))
     t2 = t0*(x + 3)
     t3 = S1_student_t2(t1)
-    t4 = S1_student_t2(t2)
-    return ((-0.3333333333333333)*(t3*w) + 0.3333333333333333*(t4*w) + torch.where((t2 < 0), 0, torch.where((t1 < 0), 0.3333333333333333*x + 0.5, 1)) + (-0.5)*S0_student_t2(t1) + (-0.5)*S0_student_t2(t2), (-0.5)*t3 + (-0.5)*t4 + (-0.3333333333333333)*(w*S2_student_t2(t1)) + 0.3333333333333333*(w*S2_student_t2(t2)) + 0.16666666666666666*(w*zdS2_student_t2(t1)) + (-0.16666666666666666)*(w*zdS2_student_t2(t2)) + 0.5*zdS1_student_t2(t1) + 0.5*zdS1_student_t2(t2),)
+    t4 = 2*w
+    t5 = S1_student_t2(t2)
+    return ((-0.16666666666666666)*(t3*t4 - 2*t5*w + 3*S0_student_t2(t1) + 3*S0_student_t2(t2) - 6*torch.where((t2 < 0), 0, torch.where((t1 < 0), 0.16666666666666666*(2*x + 3), 1))), (-0.5)*t3 + (-0.16666666666666666)*(t4*S2_student_t2(t1)) + (-0.5)*t5 + 0.3333333333333333*(w*S2_student_t2(t2)) + 0.16666666666666666*(w*zdS2_student_t2(t1)) + (-0.16666666666666666)*(w*zdS2_student_t2(t2)) + 0.5*zdS1_student_t2(t1) + 0.5*zdS1_student_t2(t2),)

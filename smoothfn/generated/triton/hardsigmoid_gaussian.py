@@ -22,7 +22,7 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
         w = tl.load(w_ptr + offsets, mask=mask, other=1).to(DTYPE)
     else:
         w = tl.load(w_ptr).to(DTYPE)
-    out = (-0.16666666666666666)*(w*S1_gaussian(divide(x + (-3), w))) + 0.16666666666666666*(w*S1_gaussian(divide(x + 3, w))) + tl.where((divide(x + 3, w) < 0), 0, tl.where((divide(x + (-3), w) < 0), 0.16666666666666666*x + 0.5, 1))
+    out = (-0.16666666666666666)*(w*S1_gaussian(divide(x + (-3), w))) + 0.16666666666666666*(w*S1_gaussian(divide(x + 3, w))) + tl.where((divide(x + 3, w) < 0), 0, tl.where((divide(x + (-3), w) < 0), 0.16666666666666666*(x + 3), 1))
     narrow = narrow_ramp(6, w)
     if W_FULL:
         any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
