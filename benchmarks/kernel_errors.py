@@ -1,11 +1,15 @@
 """Largest forward and backward error per dtype, of the Triton kernels and of the torch twin,
 against the fp64 twin (itself within 1e-11 of the mpmath closed form: tests/test_torch_twin.py).
 
-    python benchmarks/kernel_errors.py [--points 997] [--kernel gaussian] [--out benchmarks/results_kernel_errors.txt]
+    python benchmarks/kernel_errors.py [--points 997] [--kernel gaussian] [--function hardswish]
+                                       [--out benchmarks/results_kernel_errors.txt]
 
 Every pair (the 89 generated ones and the 14 floor/round series) at widths 1e-3, 0.7 and 25,
-x = w·linspace(−60, 60, points) + 0.3 (both sides of every kink, deep into the tails), width and
-parameters given per element so that every gradient is elementwise. Without a GPU the kernels
+x = w·linspace(−60, 60, points) + 0.3 (deep into the tails), and around every kink c (the
+function's breakpoints at the parameters below; for floor/round the jumps at −1, 0, 1, shifted)
+x = c + w·linspace(−8, 8, 161): at a small width the first grid reaches no kink but the one near
+0.3 (hardswish ∗ laplace fp32 at x = −2.99928, w = 1e-3 was 3.7e-4 off, unseen by it). Width and
+parameters are given per element so that every gradient is elementwise. Without a GPU the kernels
 run in Triton's interpreter (TRITON_INTERPRET=1, set here), which computes as a GPU would except
 for the hardware's own exp2/division (tests/test_triton_math.py covers those on a GPU).
 
@@ -57,13 +61,29 @@ def inputs(module, xs, w, dtype):
                                                       for n in module.parameters]
 
 
+def kinks(function: str) -> list[float]:
+    """The kinks of ``function`` at PARAMS (for floor/round the jumps at −1, 0, 1)."""
+    from smoothfn.catalog.functions import FUNCTIONS  # SymPy, for the breakpoints
+
+    f = FUNCTIONS[function]
+    if f.is_staircase:
+        return [j - float(f.staircase_shift) for j in (-1, 0, 1)]
+    return [float(c.subs({f.params[n]: PARAMS[n] for n in f.params})) for c in f.breakpoints]
+
+
+def grid(function: str, points: int, w: float) -> torch.Tensor:
+    around = torch.linspace(-8, 8, 161, dtype=torch.float64) * w
+    return torch.cat([torch.linspace(-60, 60, points, dtype=torch.float64) * w + 0.3,
+                      *(c + around for c in kinks(function))])
+
+
 def largest_errors(points: int, pairs):
     """{(dtype, backend): {"value": (error, pair, w), "gradient": (error, pair, w, name)}}."""
     worst = {}
     for f, k in pairs:
         m = catalog_pair(f, k)
         for w in WIDTHS:
-            xs = torch.linspace(-60, 60, points, dtype=torch.float64) * w + 0.3
+            xs = grid(f, points, w)
             for dtype_name, dtype in DTYPES.items():
                 # the reference at the inputs as the dtype holds them: the kernel's error, not the input's rounding
                 x, wt, params = inputs(m, xs, w, dtype)
@@ -88,13 +108,15 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=997)
     parser.add_argument("--out", default=None)
     parser.add_argument("--kernel", default=None, help="only the pairs with this kernel")
+    parser.add_argument("--function", default=None, help="only the pairs with this function")
     args = parser.parse_args()
     start = time.perf_counter()
-    pairs = [(f, k) for f, k in [*AVAILABLE, *STAIRCASES] if args.kernel in (None, k)]
+    pairs = [(f, k) for f, k in [*AVAILABLE, *STAIRCASES] if args.kernel in (None, k) and args.function in (None, f)]
     worst = largest_errors(args.points, pairs)
     kernel = f" with the {args.kernel} kernel" if args.kernel else ""
-    lines = [f"largest error against the fp64 twin, {len(pairs)} pairs{kernel}, widths {WIDTHS}, "
-             f"{args.points} points each; torch {torch.__version__}, Triton "
+    function = f" of {args.function}" if args.function else ""
+    lines = [f"largest error against the fp64 twin, {len(pairs)} pairs{function}{kernel}, widths {WIDTHS}, "
+             f"{args.points} points each and 161 around every kink; torch {torch.__version__}, Triton "
              f"{'interpreter' if os.environ.get('TRITON_INTERPRET') == '1' else 'on ' + torch.cuda.get_device_name()}",
              f"{'dtype':5s} {'backend':7s} {'value':>9s}  {'where':32s} {'gradient':>9s}  where"]
     for (dtype, backend), e in sorted(worst.items(), key=lambda item: (list(DTYPES).index(item[0][0]), item[0][1])):

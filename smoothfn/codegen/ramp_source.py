@@ -71,16 +71,17 @@ def nodes_and_weights(count: int) -> list[tuple[float, float]]:
     return [(float((1 + xi) / 2), float(wi / 2)) for xi, wi in zip(xs, ws)]
 
 
-def narrow_ramp_lines(target: str) -> list[str]:
-    """``narrow_ramp(span, w)`` for "torch" or "triton" (lines of the function, no decorator)."""
+def narrow_ramp_lines(target: str, name: str = "narrow_ramp", uses: str = "ramp_<kernel>") -> list[str]:
+    """``narrow_ramp(span, w)`` for "torch" or "triton" (lines of the function, no decorator); the
+    same test as ``narrow_bump`` for bump_mean_<kernel>."""
     fp64, fp32 = NARROW_LIMIT["fp64"], NARROW_LIMIT["fp32"]
-    doc = (f'    """0 < span ≤ h₀·w (h₀ = {fp64} in fp64, {fp32} otherwise): the two kinks of a ramp close '
-           'enough, relative to the width, for ramp_<kernel>."""')
+    doc = (f'    """0 < span ≤ h₀·w (h₀ = {fp64} in fp64, {fp32} otherwise): the two kinks close '
+           f'enough, relative to the width, for {uses}."""')
     if target == "torch":
-        return ["def narrow_ramp(span, w):", doc,
+        return [f"def {name}(span, w):", doc,
                 f"    limit = {fp64} if w.dtype == torch.float64 else {fp32}",
                 "    return (span > 0.0 * w) & (span <= limit * w)"]
-    return ["def narrow_ramp(span, w):", doc,
+    return [f"def {name}(span, w):", doc,
             "    if w.dtype == tl.float64:", f"        limit = {fp64}", "    else:", f"        limit = {fp32}",
             "    return (span > 0.0 * w) & (span <= limit * w)"]
 
@@ -166,3 +167,64 @@ def ramp_means_lines(kernel: str, knots, count: int, target: str) -> list[str]:
     return lines + [f"    density = {mean(lambda node: f'density{node[1:]}')}",
                     f"    moment = {mean(lambda node: f'moment{node[1:]}')}",
                     "    return density, moment"]
+
+
+def bump_knots(kernel) -> tuple[float, ...]:
+    """The knots of S_1: the kernel's, and 0 (where S_0 jumps by 1), largest first."""
+    return tuple(sorted({*kernel_knots(kernel), 0.0}, reverse=True))
+
+
+def bump_node_count(kernel, u) -> int:
+    """Gauss–Legendre nodes a stretch for the means of S_1 and u·S_0: exact for a piecewise
+    polynomial density of degree d (both of degree d + 2: ⌈(d + 3)/2⌉ nodes), else 4."""
+    degrees = []
+    for p in kernel.pieces:
+        density = sp.sympify(p.density)
+        if not density.is_polynomial(u):
+            return 4
+        degrees.append(sp.degree(density, u) if density != 0 else 0)
+    return -(-(max(degrees) + 3) // 2)
+
+
+def bump_mean_lines(kernel: str, knots, count: int, target: str) -> list[str]:
+    """``bump_mean_<kernel>(a, h)`` for "torch" or "triton" (no decorator): the mean of S_1(u) over
+    a − h ≤ u ≤ a, for the narrow form of a function quadratic between two kinks
+    (smoothfn.derivation.stable.narrow_bump); it calls the block ``S1_<kernel>``."""
+    lines = [f"def bump_mean_{kernel}(a, h):",
+             '    """The mean of S_1(u) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""']
+    return lines + _accumulated(kernel, knots, count, target, {"mean_s1": "S1_{kernel}({node})"}) + [
+        "    return mean_s1"]
+
+
+def bump_means_lines(kernel: str, knots, count: int, target: str) -> list[str]:
+    """``bump_means_<kernel>(a, h)`` for "torch" or "triton" (no decorator): the means of S_1(u),
+    S_0(u) and u·S_0(u) over a − h ≤ u ≤ a, for the derivatives of the narrow form (see
+    bump_mean_lines); u·S_0(u) is the block ``zdS1_<kernel>``, 0 at u = ±inf."""
+    lines = [f"def bump_means_{kernel}(a, h):",
+             '    """(mean of S_1(u), of S_0(u), of u·S_0(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""']
+    terms = {"mean_s1": "S1_{kernel}({node})", "mean_s0": "S0_{kernel}({node})", "mean_us0": "zdS1_{kernel}({node})"}
+    return lines + _accumulated(kernel, knots, count, target, terms) + ["    return mean_s1, mean_s0, mean_us0"]
+
+
+def _accumulated(kernel: str, knots, count: int, target: str, terms: dict[str, str]) -> list[str]:
+    """The lines that set each name of ``terms`` to the mean of its term over the nodes: a running
+    sum per stretch, added as each node is evaluated, so that few values are live at once. In
+    Triton each node also depends on the running sum (u + 0·sum, which no IEEE-preserving
+    compiler folds): ptxas otherwise interleaves the nodes' evaluations, and the fp64 forward of
+    hardswish ∗ gaussian (four elements a thread, eight S_1 with an erfc each) spilled 1.2 kB; in
+    order it takes 156 registers. The sum is finite where u is not NaN, so u + 0·sum is u."""
+    placing, stretches = _nodes(knots, count, target)
+    lines = list(placing)
+    previous = None
+    for i, (_, nodes) in enumerate(stretches):
+        for j, (node, weight, placing_node) in enumerate(nodes):
+            if target == "triton" and previous is not None:
+                placing_node += f" + 0.0 * {previous}"  # the order (see above); u ± 0 is u (S_1 is even)
+            lines.append(placing_node)
+            previous = f"{next(iter(terms))}{i}"
+            for name, term in terms.items():
+                value = f"{weight!r} * {term.format(kernel=kernel, node=node)}"
+                lines.append(f"    {name}{i} = {value}" if j == 0 else f"    {name}{i} = {name}{i} + {value}")
+    for name in terms:
+        lines.append(f"    {name} = {' + '.join(f'{scale}{name}{i}' for i, (scale, _) in enumerate(stretches))}")
+    return lines

@@ -21,7 +21,14 @@ import re
 
 import sympy as sp
 
-from smoothfn.codegen.ramp_source import narrow_ramp_lines, ramp_lines, ramp_means_lines
+from smoothfn.codegen.density_source import density_lines
+from smoothfn.codegen.ramp_source import (
+    bump_mean_lines,
+    bump_means_lines,
+    narrow_ramp_lines,
+    ramp_lines,
+    ramp_means_lines,
+)
 from smoothfn.codegen.staircase_source import staircase_wide_lines
 from smoothfn.codegen.torch_printer import called_functions
 from smoothfn.codegen.triton_printer import triton_code
@@ -65,10 +72,14 @@ def triton_building_blocks_source(blocks) -> str:
         "@triton.jit",
         *narrow_ramp_lines("triton"),
         "",
+        "",
+        "@triton.jit",
+        *narrow_ramp_lines("triton", "narrow_bump", "bump_mean_<kernel>"),
+        "",
     ]
-    for kernel, density, tails, wide, (knots, count) in blocks:
+    for kernel, density, tails, wide, (knots, count), bump in blocks:
         lines += ["", "@triton.jit", f"def pdf_{kernel}(z):", "    u = tl.abs(z)",
-                  f"    return {triton_code(density)}", ""]
+                  *density_lines(density, triton_code, "triton"), ""]
         for j, tail, (nan_at_infinity, cancels, regularized) in tails:
             argument = "tl.minimum(tl.abs(z), 1e30, propagate_nan=tl.PropagateNan.ALL)" if regularized else "tl.abs(z)"
             lines += ["", "@triton.jit", f"def L{j}_{kernel}(t):", f"    return {triton_code(tail)}", ""]
@@ -86,10 +97,14 @@ def triton_building_blocks_source(blocks) -> str:
             lines += ["", "@triton.jit", *staircase_wide_lines(kernel, wide, triton_code, "tl.floor"), ""]
         lines += ["", "@triton.jit", *ramp_lines(kernel, knots, count, "triton"), ""]
         lines += ["", "@triton.jit", *ramp_means_lines(kernel, knots, count, "triton"), ""]
+        if bump is not None:
+            lines += ["", "@triton.jit", *bump_mean_lines(kernel, *bump, "triton"), ""]
+            lines += ["", "@triton.jit", *bump_means_lines(kernel, *bump, "triton"), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradients, used, ramp=None) -> str:
+def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradients, used, ramp=None,
+                       bump=None) -> str:
     """The Triton module of one pair.
 
     ``value`` is f_w and ``gradients`` the CSE-reduced derivatives (after ``replacements``), all
@@ -97,7 +112,8 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     ``ramp``, for a clamp-like function, the printed (narrow_ramp(…), ramp_<kernel>(…),
     ramp_means_<kernel>(…), (y_high − y_low)/w) that replace f_w, ∂f_w/∂x and ∂f_w/∂w where the
     kinks are close relative to the width (smoothfn.codegen.ramp_source), evaluated only in the
-    blocks that hold such an element.
+    blocks that hold such an element. ``bump``, for a function quadratic between two kinks, the
+    printed pieces of its narrow form (smoothfn.codegen.emit._bump_calls), used alike.
     """
     clashes = [p for p in params if p in RESERVED or p in MATH_FUNCTIONS or re.fullmatch(r"t\d+", p)
                or p.endswith(("_ptr", "_FULL"))]
@@ -141,9 +157,7 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
         f"def forward_kernel(x_ptr, out_ptr, {pointers}, n, BLOCK: tl.constexpr, DTYPE: tl.constexpr,",
         f"                   {', '.join(flags)}):",
         *loads(),
-        f"    out = {triton_code(value, 'x')}",
-        *_narrow_test(ramp, arguments),
-        *(["    if any_narrow:", f"        out = tl.where(narrow, {ramp[1]}, out)"] if ramp else []),
+        *_forward_value(triton_code(value, "x"), ramp, bump, arguments),
         "    tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)",
         "",
         "",
@@ -166,6 +180,13 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     elif ramp:  # the narrow ramp's means, once for ∂/∂x and ∂/∂w (a test in each block spilled)
         lines += [*_narrow_test(ramp, arguments), "    if any_narrow:", f"        density, moment = {ramp[2]}",
                   "    else:", "        density = tl.zeros_like(x)", "        moment = tl.zeros_like(x)"]
+    if bump and bump["per_element"]:
+        lines += [f"    narrow = {bump['narrow']}", f"    mean_s1, mean_s0, mean_us0 = {bump['means']}"]
+    elif bump:
+        lines += [*_narrow_test(_as_ramp(bump), arguments), "    if any_narrow:",
+                  f"        mean_s1, mean_s0, mean_us0 = {bump['means']}", "    else:",
+                  "        mean_s1 = tl.zeros_like(x)", "        mean_s0 = tl.zeros_like(x)",
+                  "        mean_us0 = tl.zeros_like(x)"]
     for a, gradient in zip(names, gradients):
         lines += [f"    if NEED_{a.upper()}:", f"        g = dy * ({triton_code(gradient, 'x')})"]
         store = f"tl.store(g{a}_ptr + offsets, g.to(g{a}_ptr.dtype.element_ty), mask=mask)"
@@ -173,6 +194,8 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
         if ramp and a in ("x", "w"):  # the narrow ramp's means (smoothfn.codegen.ramp_source)
             mean = "density" if a == "x" else "-moment"  # ∂f_w/∂x = scale·density, ∂f_w/∂w = −scale·moment
             lines.append(f"        g = tl.where(narrow, dy * (({ramp[3]}) * {mean}), g)")
+        if bump and a in ("x", "w"):  # the narrow bump's derivatives (smoothfn.derivation.stable.narrow_bump)
+            lines.append(f"        g = tl.where(narrow, dy * ({bump['grad_x' if a == 'x' else 'grad_w']}), g)")
         if a == "x":
             lines.append(f"        {store}")
         else:
@@ -183,6 +206,23 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     header = "from smoothfn.generated.triton.building_blocks import " + ", ".join(used) + "  # noqa: F401"
     lines[imports:imports] = [header, ""]
     return "\n".join(lines) + "\n"
+
+
+def _forward_value(value: str, ramp, bump, arguments) -> list[str]:
+    """The lines that set ``out``: f_w, replaced where the kinks are narrow by the ramp's or the
+    bump's form (evaluated only in the blocks that hold such an element)."""
+    lines = [f"    out = {value}", *_narrow_test(ramp, arguments)]
+    if ramp:
+        lines += ["    if any_narrow:", f"        out = tl.where(narrow, {ramp[1]}, out)"]
+    if bump:
+        lines += [*_narrow_test(_as_ramp(bump), arguments), "    if any_narrow:",
+                  f"        mean_s1 = {bump['mean']}", f"        out = tl.where(narrow, {bump['value']}, out)"]
+    return lines
+
+
+def _as_ramp(bump):
+    """The narrow bump's test in the shape _narrow_test takes."""
+    return (bump["narrow"], None, None, None, bump["per_element"]) if bump else None
 
 
 def _narrow_test(ramp, arguments) -> list[str]:

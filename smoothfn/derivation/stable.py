@@ -6,7 +6,9 @@ For a piecewise polynomial f with breakpoints c_1 < … < c_n, pieces p_0 … p_
 .. math::
     f_w(x) = E\,p_r(x - wY) + \sum_i \sum_j d_{ij}\, w^j\, S_j(z_i), \qquad z_i = (x - c_i)/w,
 
-where r is the region of x (the number of breakpoints c_i ≤ x) and
+where r is the region of x (the number of breakpoints c_i ≤ x; counted as the number of
+z_i ≥ 0, from the same rounded z_i that the S_j take: the identity holds only where the region
+and the branches of the S_j agree, and x < c_i and z_i < 0 differ where z_i underflows to −0) and
 
 .. math::
     S_j(z) = E[(z - Y)^j\,1\{Y < z\}] - 1\{z \ge 0\}\,E[(z - Y)^j]
@@ -191,8 +193,11 @@ def _guard_zero_coefficients(polynomial: sp.Expr, x: sp.Symbol) -> sp.Expr:
     is relu, 0 at −∞). Only for the value: the derivative in a parameter of c·x^k is x^k even at
     c = 0."""
     def guarded(region):
+        expanded = sp.Poly(sp.expand(region.doit()), x)
+        if not any(k >= 1 and c.free_symbols for (k,), c in expanded.terms()):
+            return region  # nothing to guard: keep the region's (factored) form
         terms = []
-        for (k,), c in sp.Poly(region, x).terms():
+        for (k,), c in expanded.terms():
             term = c * x**k
             terms.append(sp.Piecewise((0, sp.Eq(c, 0)), (term, True)) if k >= 1 and c.free_symbols else term)
         return sp.Add(*terms)
@@ -203,6 +208,34 @@ def _guard_zero_coefficients(polynomial: sp.Expr, x: sp.Symbol) -> sp.Expr:
     for i in (0, len(branches) - 1):
         branches[i] = (guarded(branches[i][0]), branches[i][1])
     return sp.Piecewise(*branches)
+
+
+def factored_by_width(polynomial: sp.Expr, x: sp.Symbol, w: sp.Symbol) -> sp.Expr:
+    """A region's polynomial Σ_k w^k q_k(x) with each q_k factored over the rationals where its
+    coefficients are numbers: x(x + 3)/6, not x²/6 + x/2, which near the root x = −3 (a kink of
+    hardswish) is 3/2 − 3/2 + (x + 3)/2 and loses eps·3/2 absolutely (fp32 hardswish ∗ laplace at
+    x = −2.99928, w = 1e-3: 3.7e-4 relative), and (x + 3)/6, not x/6 + 1/2 (hardsigmoid). A
+    factor x − r with a representable root r is exact to rounding relative to itself, so a
+    product of them is accurate near every root, at the kinks and between them (a Taylor form
+    centred at one kink would cancel near the other roots: x(x + 3)/6 about −3 is
+    (x + 3)²/6 − (x + 3)/2, which cancels at x = 0). Coefficients with parameters stay expanded."""
+    expanded = sp.expand(polynomial)
+    if not expanded.has(x):
+        return expanded
+    out = sp.S.Zero
+    for (k,), q in sp.Poly(expanded, w).terms():
+        if q.has(x) and q.free_symbols <= {x}:
+            q = _kept_apart(sp.factor(q))
+        out += w**k * q
+    return out
+
+
+def _kept_apart(product: sp.Expr) -> sp.Expr:
+    """SymPy distributes a number over a sum ((x + 3)/6 becomes x/6 + 1/2): the sum factors of
+    a number·product are held as UnevaluatedExpr (printed as plain parentheses; .doit() undoes it)."""
+    if not isinstance(product, sp.Mul) or not any(a.is_number for a in product.args):
+        return product
+    return sp.Mul(*[sp.UnevaluatedExpr(a) if isinstance(a, sp.Add) else a for a in product.args])
 
 
 def _drop_branch_at_zero(expr: sp.Piecewise, t: sp.Symbol) -> sp.Expr:
@@ -239,6 +272,13 @@ def _algebraic_tail(expr: sp.Expr, t: sp.Symbol) -> sp.Expr:
     return expr
 
 
+def _region_derivative(polynomial: sp.Expr, symbol: sp.Symbol, x: sp.Symbol, w: sp.Symbol) -> sp.Expr:
+    """∂/∂symbol of the regions' polynomial, each region again in factored_by_width's form."""
+    if not isinstance(polynomial, sp.Piecewise):
+        return factored_by_width(sp.diff(polynomial.doit(), symbol), x, w)
+    return sp.Piecewise(*[(factored_by_width(sp.diff(e.doit(), symbol), x, w), c) for e, c in polynomial.args])
+
+
 @cache
 def left_tail_symbol() -> sp.Symbol:
     return sp.Symbol("t", nonnegative=True)
@@ -258,6 +298,25 @@ class StableForm:
     gradients: dict[str, sp.Expr]
     orders: tuple[int, ...]  # the S_j orders used (and their derivatives' orders)
     ramp: tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr] | None = None  # see narrow_ramp
+    bump: NarrowBump | None = None  # see narrow_bump
+
+
+# the means over (x − c2)/w ≤ u ≤ (x − c1)/w that the narrow bump's expressions use
+BUMP_MEANS = (sp.Symbol("mean_s1"), sp.Symbol("mean_s0"), sp.Symbol("mean_us0"))
+
+
+@dataclass(frozen=True)
+class NarrowBump:
+    """f_w of a function quadratic between two kinks, in a form without the tail-stable form's
+    cancellation at widths far above the kink spacing (see :func:`narrow_bump`): ``value``,
+    ``grad_x`` and ``grad_w`` in x, w and the means BUMP_MEANS = (mean S_1, mean S_0, mean u·S_0)
+    over (x − c2)/w ≤ u ≤ (x − c1)/w."""
+
+    c1: sp.Expr
+    c2: sp.Expr
+    value: sp.Expr
+    grad_x: sp.Expr
+    grad_w: sp.Expr
 
 
 def narrow_ramp(f, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr] | None:
@@ -280,6 +339,61 @@ def narrow_ramp(f, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr] | 
     return c1, c2, low, high
 
 
+def narrow_bump(f, kernel: Kernel, x: sp.Symbol, w: sp.Symbol) -> NarrowBump | None:
+    r"""The narrow form of a continuous f that is quadratic (leading coefficient a) between its two
+    kinks c1 < c2 and at most linear outside (hardswish), or None.
+
+    In the tail-stable form the top-order pair a·w²·(S_2(z1) − S_2(z2)) and the region's
+    a·w²·m_2 are of order w², and the kink arguments z_i = (x − c_i)/w round to nearly one value
+    once |x| ≫ c2 − c1 (x ± 3 rounds to x at |x| ≳ 1e7 in fp32): where the kinks lie within a
+    fraction of the width or of the distance to them, the terms cancel to a result of order w
+    (hardswish ∗ gaussian fp32 at x = −2e7, w = 5e6: 419 for 35.7; ∗ student_t2 at w = 1000:
+    −0.0125 for +0.0125; NaN from w²·S̃_2 at the largest widths). With S_2' = 2 S_1, whose
+    integral over [z2, z1] takes S_2's jump −m_2 at 0 exactly where x is in the middle region,
+
+    .. math::
+        f_w(x) = f(x) + w \sum_i d_{i1} S_1(z_i) + 2 a\, w\, (c_2 - c_1)\, \overline{S_1},
+
+    d_i1 the jumps of f' at the kinks and \overline{S_1} the mean of S_1 over z2 ≤ u ≤ z1
+    (the regularized S̃_2 of an algebraic kernel drops out, S_1 is an ordinary one). Its
+    derivatives: ∂f_w/∂x = f'(x) + Σ d_i1 S_0(z_i) + 2a(c2 − c1) mean S_0, and
+    ∂f_w/∂w = Σ d_i1 (S_1 − z S_1')(z_i) + 2a(c2 − c1)(mean S_1 − mean u·S_0). Nothing cancels
+    but a factor of 2 (S_1 ≥ 0: for hardswish, 2·mean S_1 − (S_1(z1) + S_1(z2))/2). The means
+    come from Gauss–Legendre nodes between the kernel's knots and 0 (smoothfn.codegen.ramp_source);
+    f(x), f'(x) pick their pieces by z_i < 0, as the tail-stable form does."""
+    pieces = f.pieces
+    if f.is_staircase or len(pieces) != 3:
+        return None
+    low, middle, high = (sp.expand(p.poly) for p in pieces)
+    c1, c2 = pieces[1].lo, pieces[1].hi
+    if any(p.free_symbols - {x} for p in (low, middle, high)) or not (c1.is_number and c2.is_number):
+        return None
+    if sp.degree(middle, x) != 2 or sp.degree(low, x) > 1 or sp.degree(high, x) > 1:
+        return None
+    if sp.simplify((middle - low).subs(x, c1)) != 0 or sp.simplify((high - middle).subs(x, c2)) != 0:
+        return None  # a jump: the form needs a continuous f
+    if not kernel.has_finite_moment(1):
+        return None
+    a = sp.Poly(middle, x).LC()
+    slopes = [sp.diff(middle - low, x).subs(x, c1), sp.diff(high - middle, x).subs(x, c2)]
+    z = [(x - c1) / w, (x - c2) / w]
+    S1, S0 = tail_moment_function(kernel.name, 1), tail_moment_function(kernel.name, 0)
+    slope1 = tail_slope_function(kernel.name, 1)
+
+    def by_region(polys):
+        return sp.Piecewise(*[(factored_by_width(q, x, w), c) for q, c in
+                              zip(polys, [z[0] < 0, z[1] < 0, True])])
+
+    mean1, mean0, mean_u0 = BUMP_MEANS
+    span = 2 * a * (c2 - c1)
+    value = (by_region([low, middle, high]) + sum((d * w * S1(zi) for d, zi in zip(slopes, z)), sp.S.Zero)
+             + span * w * mean1)
+    grad_x = (by_region([sp.diff(p, x) for p in (low, middle, high)])
+              + sum((d * S0(zi) for d, zi in zip(slopes, z)), sp.S.Zero) + span * mean0)
+    grad_w = sum((d * (S1(zi) - slope1(zi)) for d, zi in zip(slopes, z)), sp.S.Zero) + span * (mean1 - mean_u0)
+    return NarrowBump(c1, c2, value, grad_x, grad_w)
+
+
 def stable_form(derivation) -> StableForm:
     f, kernel, x, w = derivation.function, derivation.kernel, derivation.x, derivation.width
     if f.is_staircase:
@@ -299,12 +413,15 @@ def stable_form(derivation) -> StableForm:
         shifted = sp.Poly(sp.expand(poly.subs(x, x - w * u)), u)
         return sp.expand(sum(c * regularized_moment(kernel, j) for (j,), c in shifted.terms()))
 
-    regions = [averaged(p.poly) for p in f.pieces]
+    regions = [factored_by_width(averaged(p.poly), x, w) for p in f.pieces]
     breakpoints = [p.lo for p in f.pieces[1:]]
     if len(regions) == 1:
         polynomial = regions[0]
     else:
-        branches = [(q, x < c) for q, c in zip(regions[:-1], breakpoints)] + [(regions[-1], True)]
+        # the region from z = (x − c)/w, the very argument of the kink's S_j (and the same CSE
+        # temporary): x < c would disagree with S_j's z < 0 where z underflows to −0 (sign ∗ any
+        # kernel at x = −5e-324, w = 2 gave −2), and the form holds only where they agree
+        branches = [(q, (x - c) / w < 0) for q, c in zip(regions[:-1], breakpoints)] + [(regions[-1], True)]
         polynomial = sp.Piecewise(*branches)
     terms = []  # (coefficient d_ij w^j, order j, breakpoint c)
     for left, right, c in zip(f.pieces, f.pieces[1:], breakpoints):
@@ -317,7 +434,7 @@ def stable_form(derivation) -> StableForm:
     # (sp.diff would print z·S_j'(z) as a product: ∞·0 at x = ±∞)
     gradients = {}
     for name, symbol in derivation.variables.items():
-        grad = sp.diff(polynomial, symbol)
+        grad = _region_derivative(polynomial, symbol, x, w)
         for a, j, c in terms:
             z = (x - c) / w
             grad += sp.diff(a, symbol) * S(j, c)
@@ -326,4 +443,5 @@ def stable_form(derivation) -> StableForm:
             else:
                 grad += a * tail_derivative(kernel.name, j, z) * sp.diff(z, symbol)
         gradients[name] = grad
-    return StableForm(expr, gradients, tuple(sorted({j for _, j, _ in terms})), narrow_ramp(f, x))
+    return StableForm(expr, gradients, tuple(sorted({j for _, j, _ in terms})), narrow_ramp(f, x),
+                      narrow_bump(f, kernel, x, w))

@@ -12,7 +12,7 @@ PARAMETERS = ('lo', 'hi')
 
 
 def forward(x, w, lo, hi):
-    value = -w*S1_triangular((-hi + x)/w) + w*S1_triangular((-lo + x)/w) + torch.where((lo > x), lo, torch.where((hi > x), x, hi))
+    value = -w*S1_triangular((-hi + x)/w) + w*S1_triangular((-lo + x)/w) + torch.where(((-lo + x)/w < 0), lo, torch.where(((-hi + x)/w < 0), x, hi))
     narrow = narrow_ramp(hi - lo, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
@@ -23,13 +23,15 @@ def backward(x, w, lo, hi):
     """(∂f_w/∂x, ∂f_w/∂width, ∂f_w/∂lo, ∂f_w/∂hi)"""
     t0 = (1 / w)
     t1 = -x
-    t2 = -t0*(lo + t1)
-    t3 = S0_triangular(t2)
-    t4 = -t0*(hi + t1)
-    t5 = S0_triangular(t4)
-    t6 = (lo > x)
-    t7 = (hi > x)
-    gradients = (t3 - t5 + torch.where(t6, 0, torch.where(t7, 1, torch.full_like(x, 0))), S1_triangular(t2) - S1_triangular(t4) - zdS1_triangular(t2) + zdS1_triangular(t4), -t3 + torch.where(t6, 1, torch.full_like(x, 0)), t5 + torch.where((t6 | t7), 0, torch.full_like(x, 1)),)
+    t2 = t0*(lo + t1)
+    t3 = -t2
+    t4 = S0_triangular(t3)
+    t5 = t0*(hi + t1)
+    t6 = -t5
+    t7 = S0_triangular(t6)
+    t8 = (t2 > 0)
+    t9 = (t5 > 0)
+    gradients = (t4 - t7 + torch.where(t8, 0, torch.where(t9, 1, torch.full_like(x, 0))), S1_triangular(t3) - S1_triangular(t6) - zdS1_triangular(t3) + zdS1_triangular(t6), -t4 + torch.where(t8, 1, torch.full_like(x, 0)), t7 + torch.where((t8 | t9), 0, torch.full_like(x, 1)),)
     narrow = narrow_ramp(hi - lo, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

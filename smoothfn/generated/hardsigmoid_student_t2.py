@@ -12,7 +12,7 @@ PARAMETERS = ()
 
 
 def forward(x, w):
-    value = (-0.16666666666666666)*(w*S1_student_t2((x + (-3))/w)) + 0.16666666666666666*(w*S1_student_t2((x + 3)/w)) + torch.where((x < (-3)), 0, torch.where((x < 3), 0.16666666666666666*x + 0.5, 1))
+    value = (-0.16666666666666666)*(w*S1_student_t2((x + (-3))/w)) + 0.16666666666666666*(w*S1_student_t2((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(x + 3), 1))
     narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
@@ -24,7 +24,7 @@ def backward(x, w):
     t0 = (1 / w)
     t1 = t0*(x + (-3))
     t2 = t0*(x + 3)
-    gradients = (torch.where((x < (-3)), 0, torch.where((x < 3), 0.16666666666666666, torch.full_like(x, 0))) + (-0.16666666666666666)*S0_student_t2(t1) + 0.16666666666666666*S0_student_t2(t2), (-0.16666666666666666)*S1_student_t2(t1) + 0.16666666666666666*S1_student_t2(t2) + 0.16666666666666666*zdS1_student_t2(t1) + (-0.16666666666666666)*zdS1_student_t2(t2),)
+    gradients = (torch.where((t2 < 0), 0, torch.where((t1 < 0), 0.16666666666666666, torch.full_like(x, 0))) + (-0.16666666666666666)*S0_student_t2(t1) + 0.16666666666666666*S0_student_t2(t2), (-0.16666666666666666)*S1_student_t2(t1) + 0.16666666666666666*S1_student_t2(t2) + 0.16666666666666666*zdS1_student_t2(t1) + (-0.16666666666666666)*zdS1_student_t2(t2),)
     narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

@@ -6,13 +6,18 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_epanechnikov, S1_epanechnikov, S2_epanechnikov, zdS1_epanechnikov, zdS2_epanechnikov
+from smoothfn.generated.building_blocks import S0_epanechnikov, S1_epanechnikov, S2_epanechnikov, bump_mean_epanechnikov, bump_means_epanechnikov, narrow_bump, zdS1_epanechnikov, zdS2_epanechnikov
 
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return (-0.16666666666666666)*(w**2*S2_epanechnikov((x + (-3))/w)) + 0.16666666666666666*(w**2*S2_epanechnikov((x + 3)/w)) + (-0.5)*(w*S1_epanechnikov((x + (-3))/w)) + (-0.5)*(w*S1_epanechnikov((x + 3)/w)) + torch.where((x < (-3)), 0, torch.where((x < 3), 0.03333333333333333*w**2 + 0.16666666666666666*x**2 + 0.5*x, x))
+    value = (-0.16666666666666666)*(w**2*S2_epanechnikov((x + (-3))/w)) + 0.16666666666666666*(w**2*S2_epanechnikov((x + 3)/w)) + (-0.5)*(w*S1_epanechnikov((x + (-3))/w)) + (-0.5)*(w*S1_epanechnikov((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.03333333333333333*w**2 + 0.16666666666666666*(x*(x + 3)), x))
+    narrow = narrow_bump(6, w)
+    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
+        return value
+    mean_s1 = bump_mean_epanechnikov((x + 3)/w, 6/w)
+    return torch.where(narrow, 2*mean_s1*w + (-0.5)*(w*S1_epanechnikov((x + (-3))/w)) + (-0.5)*(w*S1_epanechnikov((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(x*(x + 3)), x)), value)
 
 
 def backward(x, w):
@@ -21,9 +26,15 @@ def backward(x, w):
     t1 = t0*(x + (-3))
     t2 = t0*(x + 3)
     t3 = S1_epanechnikov(t1)
-    t4 = 0.3333333333333333*w
-    t5 = S1_epanechnikov(t2)
-    t6 = (x < (-3))
-    t7 = (x < 3)
+    t4 = S1_epanechnikov(t2)
+    t5 = (t2 < 0)
+    t6 = (t1 < 0)
+    t7 = 0.3333333333333333*w
     t8 = 0.16666666666666666*w
-    return (-t3*t4 + 0.3333333333333333*(t5*w) + torch.where(t6, 0, torch.where(t7, 0.3333333333333333*x + 0.5, 1)) + (-0.5)*S0_epanechnikov(t1) + (-0.5)*S0_epanechnikov(t2), (-0.5)*t3 - t4*S2_epanechnikov(t1) + t4*S2_epanechnikov(t2) + (-0.5)*t5 + t8*zdS2_epanechnikov(t1) - t8*zdS2_epanechnikov(t2) + torch.where(t6, 0, torch.where(t7, 0.06666666666666667*w, 0)) + 0.5*zdS1_epanechnikov(t1) + 0.5*zdS1_epanechnikov(t2),)
+    gradients = ((-0.16666666666666666)*(2*t3*w - 2*t4*w + 3*S0_epanechnikov(t1) + 3*S0_epanechnikov(t2) - 6*torch.where(t5, 0, torch.where(t6, 0.16666666666666666*(2*x + 3), 1))), (-0.5)*t3 + (-0.5)*t4 - t7*S2_epanechnikov(t1) + t7*S2_epanechnikov(t2) + t8*zdS2_epanechnikov(t1) - t8*zdS2_epanechnikov(t2) + torch.where(t5, 0, torch.where(t6, 0.06666666666666667*w, 0)) + 0.5*zdS1_epanechnikov(t1) + 0.5*zdS1_epanechnikov(t2),)
+    narrow = narrow_bump(6, w)
+    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
+        return gradients
+    mean_s1, mean_s0, mean_us0 = bump_means_epanechnikov((x + 3)/w, 6/w)
+    return (torch.where(narrow, 2*mean_s0 + (-0.5)*S0_epanechnikov((x + (-3))/w) + (-0.5)*S0_epanechnikov((x + 3)/w) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(2*x + 3), 1)), gradients[0]),
+            torch.where(narrow, 2*mean_s1 - 2*mean_us0 + (-0.5)*S1_epanechnikov((x + (-3))/w) + (-0.5)*S1_epanechnikov((x + 3)/w) + 0.5*zdS1_epanechnikov((x + (-3))/w) + 0.5*zdS1_epanechnikov((x + 3)/w), gradients[1]), *gradients[2:])

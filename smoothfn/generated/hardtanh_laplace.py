@@ -12,7 +12,7 @@ PARAMETERS = ()
 
 
 def forward(x, w):
-    value = -w*S1_laplace((x + (-1))/w) + w*S1_laplace((x + 1)/w) + torch.where((x < (-1)), (-1), torch.where((x < 1), x, 1))
+    value = -w*S1_laplace((x + (-1))/w) + w*S1_laplace((x + 1)/w) + torch.where(((x + 1)/w < 0), (-1), torch.where(((x + (-1))/w < 0), x, 1))
     narrow = narrow_ramp(2, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
@@ -24,7 +24,7 @@ def backward(x, w):
     t0 = (1 / w)
     t1 = t0*(x + 1)
     t2 = t0*(x + (-1))
-    gradients = (torch.where((x < (-1)), 0, torch.where((x < 1), 1, torch.full_like(x, 0))) + S0_laplace(t1) - S0_laplace(t2), S1_laplace(t1) - S1_laplace(t2) - zdS1_laplace(t1) + zdS1_laplace(t2),)
+    gradients = (torch.where((t1 < 0), 0, torch.where((t2 < 0), 1, torch.full_like(x, 0))) + S0_laplace(t1) - S0_laplace(t2), S1_laplace(t1) - S1_laplace(t2) - zdS1_laplace(t1) + zdS1_laplace(t2),)
     narrow = narrow_ramp(2, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

@@ -12,13 +12,13 @@ PARAMETERS = ('alpha',)
 
 
 def forward(x, w, alpha):
-    return w*(1 - alpha)*S1_gaussian(x/w) + torch.where((x < 0), torch.where((alpha == 0), 0, alpha*x), x)
+    return w*(1 - alpha)*S1_gaussian(x/w) + torch.where((x/w < 0), torch.where((alpha == 0), 0, alpha*x), x)
 
 
 def backward(x, w, alpha):
     """(∂f_w/∂x, ∂f_w/∂width, ∂f_w/∂alpha)"""
     t0 = alpha + (-1)
     t1 = x/w
-    t2 = (x < 0)
+    t2 = (t1 < 0)
     t3 = S1_gaussian(t1)
     return (-t0*S0_gaussian(t1) + torch.where(t2, alpha, 1), t0*(-t3 + zdS1_gaussian(t1)), -t3*w + torch.where(t2, x, 0),)

@@ -12,12 +12,12 @@ PARAMETERS = ('y',)
 
 
 def forward(x, w, y):
-    return w*S1_student_t2((x - y)/w) + torch.where((x < y), y, x)
+    return w*S1_student_t2((x - y)/w) + torch.where(((x - y)/w < 0), y, x)
 
 
 def backward(x, w, y):
     """(∂f_w/∂x, ∂f_w/∂width, ∂f_w/∂y)"""
-    t0 = (x < y)
-    t1 = (x - y)/w
-    t2 = S0_student_t2(t1)
-    return (t2 + torch.where(t0, 0, torch.full_like(x, 1)), S1_student_t2(t1) - zdS1_student_t2(t1), -t2 + torch.where(t0, 1, torch.full_like(x, 0)),)
+    t0 = (x - y)/w
+    t1 = S0_student_t2(t0)
+    t2 = (t0 < 0)
+    return (t1 + torch.where(t2, 0, torch.full_like(x, 1)), S1_student_t2(t0) - zdS1_student_t2(t0), -t1 + torch.where(t2, 1, torch.full_like(x, 0)),)

@@ -12,7 +12,7 @@ PARAMETERS = ()
 
 
 def forward(x, w):
-    value = w*S1_triangular(x/w) - w*S1_triangular((x + (-6))/w) + torch.where((x < 0), 0, torch.where((x < 6), x, 6))
+    value = w*S1_triangular(x/w) - w*S1_triangular((x + (-6))/w) + torch.where((x/w < 0), 0, torch.where(((x + (-6))/w < 0), x, 6))
     narrow = narrow_ramp(6, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
@@ -24,7 +24,7 @@ def backward(x, w):
     t0 = (1 / w)
     t1 = t0*x
     t2 = t0*(x + (-6))
-    gradients = (torch.where((x < 0), 0, torch.where((x < 6), 1, torch.full_like(x, 0))) + S0_triangular(t1) - S0_triangular(t2), S1_triangular(t1) - S1_triangular(t2) - zdS1_triangular(t1) + zdS1_triangular(t2),)
+    gradients = (torch.where((t1 < 0), 0, torch.where((t2 < 0), 1, torch.full_like(x, 0))) + S0_triangular(t1) - S0_triangular(t2), S1_triangular(t1) - S1_triangular(t2) - zdS1_triangular(t1) + zdS1_triangular(t2),)
     narrow = narrow_ramp(6, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

@@ -12,10 +12,10 @@ PARAMETERS = ()
 
 
 def forward(x, w):
-    return w*S1_laplace(x/w) + torch.where((x < 0), 0, x)
+    return w*S1_laplace(x/w) + torch.where((x/w < 0), 0, x)
 
 
 def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = x/w
-    return (torch.where((x < 0), 0, torch.full_like(x, 1)) + S0_laplace(t0), S1_laplace(t0) - zdS1_laplace(t0),)
+    return (torch.where((t0 < 0), 0, torch.full_like(x, 1)) + S0_laplace(t0), S1_laplace(t0) - zdS1_laplace(t0),)

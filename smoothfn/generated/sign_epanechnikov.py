@@ -12,7 +12,7 @@ PARAMETERS = ()
 
 
 def forward(x, w):
-    return torch.where((x < 0), (-1), torch.full_like(x, 1)) + 2*S0_epanechnikov(x/w)
+    return torch.where((x/w < 0), (-1), torch.full_like(x, 1)) + 2*S0_epanechnikov(x/w)
 
 
 def backward(x, w):

@@ -12,7 +12,7 @@ PARAMETERS = ()
 
 
 def forward(x, w):
-    return torch.where((x < 0), 0, torch.full_like(x, 1)) + S0_laplace(x/w)
+    return torch.where((x/w < 0), 0, torch.full_like(x, 1)) + S0_laplace(x/w)
 
 
 def backward(x, w):

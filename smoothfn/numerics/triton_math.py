@@ -99,13 +99,16 @@ def exp_minus_square(z):
     exp(−h)·(1 − l). fp32 splits the exponent once more, −h·log2(e) = p + p_low, and scales
     exp2(p) by 2^64 where it would be subnormal: a GPU's fp32 ``tl.exp`` is ``ex2.approx`` of a
     rounded product (relative error growing like z²·2^-24) and flushes subnormal results."""
-    # At z = ±inf the correction terms are nan (inf − inf) and e is 0: tl.minimum, which returns
-    # its other operand for a nan, keeps the result 0 there (nan z still gives nan through e).
+    # At z = ±inf the correction terms are nan (inf − inf) and e is 0: tl.minimum/tl.maximum, which
+    # return their other operand for a nan, keep the result 0 there (nan z still gives nan through e).
     h = z * z
     low = tl.fma(z, z, -h)  # z² = h + low exactly
     if z.dtype == tl.float64:
         e = tl.exp(-h)
-        r = tl.fma(-e, tl.minimum(low, 1.0), e)
+        # low is bounded below by −1: where z² overflows (|z| > 1.3e154: x/w at the smallest fp64
+        # width) low is −inf and −e·low = 0·inf was nan; at z = ±inf low is nan and tl.maximum returns
+        # −1; elsewhere |low| ≤ ulp(h)/2, and wherever e > 0 that is far below 1
+        r = tl.fma(-e, tl.maximum(low, -1.0), e)
     else:
         # p is the rounded product as an fma with +0: a plain product followed by "+ 64" below would
         # be contracted into one fma on a GPU, whose single rounding p_low does not describe

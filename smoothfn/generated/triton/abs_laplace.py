@@ -22,7 +22,7 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
         w = tl.load(w_ptr + offsets, mask=mask, other=1).to(DTYPE)
     else:
         w = tl.load(w_ptr).to(DTYPE)
-    out = 2*w*S1_laplace(divide(x, w)) + tl.where((x < 0), -x, x)
+    out = 2*w*S1_laplace(divide(x, w)) + tl.where((divide(x, w) < 0), -x, x)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 
@@ -41,7 +41,7 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr
     dy = tl.load(dy_ptr + offsets, mask=mask, other=0).to(DTYPE)
     t0 = divide(x, w)
     if NEED_X:
-        g = dy * (tl.where((x < 0), (-1), (tl.zeros_like(x) + 1)) + 2*S0_laplace(t0))
+        g = dy * (tl.where((t0 < 0), (-1), (tl.zeros_like(x) + 1)) + 2*S0_laplace(t0))
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
         g = dy * (2*S1_laplace(t0) - 2*zdS1_laplace(t0))

@@ -31,7 +31,17 @@ def smallest_normal(x):
 
 @triton.jit
 def narrow_ramp(span, w):
-    """0 < span ≤ h₀·w (h₀ = 0.05 in fp64, 0.5 otherwise): the two kinks of a ramp close enough, relative to the width, for ramp_<kernel>."""
+    """0 < span ≤ h₀·w (h₀ = 0.05 in fp64, 0.5 otherwise): the two kinks close enough, relative to the width, for ramp_<kernel>."""
+    if w.dtype == tl.float64:
+        limit = 0.05
+    else:
+        limit = 0.5
+    return (span > 0.0 * w) & (span <= limit * w)
+
+
+@triton.jit
+def narrow_bump(span, w):
+    """0 < span ≤ h₀·w (h₀ = 0.05 in fp64, 0.5 otherwise): the two kinks close enough, relative to the width, for bump_mean_<kernel>."""
     if w.dtype == tl.float64:
         limit = 0.05
     else:
@@ -143,6 +153,76 @@ def ramp_means_gaussian(a, h):
 
 
 @triton.jit
+def bump_mean_gaussian(a, h):
+    """The mean of S_1(u) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = 1.0 - s0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    mean_s10 = 0.17392742256872692 * S1_gaussian(u0_0)
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_gaussian(u0_1)
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_gaussian(u0_2)
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.17392742256872692 * S1_gaussian(u0_3)
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.17392742256872692 * S1_gaussian(u1_0)
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_gaussian(u1_1)
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_gaussian(u1_2)
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.17392742256872692 * S1_gaussian(u1_3)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11
+    return mean_s1
+
+
+@triton.jit
+def bump_means_gaussian(a, h):
+    """(mean of S_1(u), of S_0(u), of u·S_0(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = 1.0 - s0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    mean_s10 = 0.17392742256872692 * S1_gaussian(u0_0)
+    mean_s00 = 0.17392742256872692 * S0_gaussian(u0_0)
+    mean_us00 = 0.17392742256872692 * zdS1_gaussian(u0_0)
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_gaussian(u0_1)
+    mean_s00 = mean_s00 + 0.32607257743127305 * S0_gaussian(u0_1)
+    mean_us00 = mean_us00 + 0.32607257743127305 * zdS1_gaussian(u0_1)
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_gaussian(u0_2)
+    mean_s00 = mean_s00 + 0.32607257743127305 * S0_gaussian(u0_2)
+    mean_us00 = mean_us00 + 0.32607257743127305 * zdS1_gaussian(u0_2)
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.17392742256872692 * S1_gaussian(u0_3)
+    mean_s00 = mean_s00 + 0.17392742256872692 * S0_gaussian(u0_3)
+    mean_us00 = mean_us00 + 0.17392742256872692 * zdS1_gaussian(u0_3)
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.17392742256872692 * S1_gaussian(u1_0)
+    mean_s01 = 0.17392742256872692 * S0_gaussian(u1_0)
+    mean_us01 = 0.17392742256872692 * zdS1_gaussian(u1_0)
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_gaussian(u1_1)
+    mean_s01 = mean_s01 + 0.32607257743127305 * S0_gaussian(u1_1)
+    mean_us01 = mean_us01 + 0.32607257743127305 * zdS1_gaussian(u1_1)
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_gaussian(u1_2)
+    mean_s01 = mean_s01 + 0.32607257743127305 * S0_gaussian(u1_2)
+    mean_us01 = mean_us01 + 0.32607257743127305 * zdS1_gaussian(u1_2)
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.17392742256872692 * S1_gaussian(u1_3)
+    mean_s01 = mean_s01 + 0.17392742256872692 * S0_gaussian(u1_3)
+    mean_us01 = mean_us01 + 0.17392742256872692 * zdS1_gaussian(u1_3)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11
+    mean_s0 = length0 * mean_s00 + length1 * mean_s01
+    mean_us0 = length0 * mean_us00 + length1 * mean_us01
+    return mean_s1, mean_s0, mean_us0
+
+
+@triton.jit
 def pdf_logistic(z):
     u = tl.abs(z)
     return divide(exp(-u), ((1 + exp(-u))*(1 + exp(-u))))
@@ -224,6 +304,76 @@ def ramp_means_logistic(a, h):
     density = (0.17392742256872692 * density0_0 + 0.32607257743127305 * density0_1 + 0.32607257743127305 * density0_2 + 0.17392742256872692 * density0_3)
     moment = (0.17392742256872692 * moment0_0 + 0.32607257743127305 * moment0_1 + 0.32607257743127305 * moment0_2 + 0.17392742256872692 * moment0_3)
     return density, moment
+
+
+@triton.jit
+def bump_mean_logistic(a, h):
+    """The mean of S_1(u) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = 1.0 - s0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    mean_s10 = 0.17392742256872692 * S1_logistic(u0_0)
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_logistic(u0_1)
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_logistic(u0_2)
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.17392742256872692 * S1_logistic(u0_3)
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.17392742256872692 * S1_logistic(u1_0)
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_logistic(u1_1)
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_logistic(u1_2)
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.17392742256872692 * S1_logistic(u1_3)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11
+    return mean_s1
+
+
+@triton.jit
+def bump_means_logistic(a, h):
+    """(mean of S_1(u), of S_0(u), of u·S_0(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = 1.0 - s0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    mean_s10 = 0.17392742256872692 * S1_logistic(u0_0)
+    mean_s00 = 0.17392742256872692 * S0_logistic(u0_0)
+    mean_us00 = 0.17392742256872692 * zdS1_logistic(u0_0)
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_logistic(u0_1)
+    mean_s00 = mean_s00 + 0.32607257743127305 * S0_logistic(u0_1)
+    mean_us00 = mean_us00 + 0.32607257743127305 * zdS1_logistic(u0_1)
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_logistic(u0_2)
+    mean_s00 = mean_s00 + 0.32607257743127305 * S0_logistic(u0_2)
+    mean_us00 = mean_us00 + 0.32607257743127305 * zdS1_logistic(u0_2)
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.17392742256872692 * S1_logistic(u0_3)
+    mean_s00 = mean_s00 + 0.17392742256872692 * S0_logistic(u0_3)
+    mean_us00 = mean_us00 + 0.17392742256872692 * zdS1_logistic(u0_3)
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.17392742256872692 * S1_logistic(u1_0)
+    mean_s01 = 0.17392742256872692 * S0_logistic(u1_0)
+    mean_us01 = 0.17392742256872692 * zdS1_logistic(u1_0)
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_logistic(u1_1)
+    mean_s01 = mean_s01 + 0.32607257743127305 * S0_logistic(u1_1)
+    mean_us01 = mean_us01 + 0.32607257743127305 * zdS1_logistic(u1_1)
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_logistic(u1_2)
+    mean_s01 = mean_s01 + 0.32607257743127305 * S0_logistic(u1_2)
+    mean_us01 = mean_us01 + 0.32607257743127305 * zdS1_logistic(u1_2)
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.17392742256872692 * S1_logistic(u1_3)
+    mean_s01 = mean_s01 + 0.17392742256872692 * S0_logistic(u1_3)
+    mean_us01 = mean_us01 + 0.17392742256872692 * zdS1_logistic(u1_3)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11
+    mean_s0 = length0 * mean_s00 + length1 * mean_s01
+    mean_us0 = length0 * mean_us00 + length1 * mean_us01
+    return mean_s1, mean_s0, mean_us0
 
 
 @triton.jit
@@ -447,9 +597,80 @@ def ramp_means_laplace(a, h):
 
 
 @triton.jit
+def bump_mean_laplace(a, h):
+    """The mean of S_1(u) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = 1.0 - s0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    mean_s10 = 0.17392742256872692 * S1_laplace(u0_0)
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_laplace(u0_1)
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_laplace(u0_2)
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.17392742256872692 * S1_laplace(u0_3)
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.17392742256872692 * S1_laplace(u1_0)
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_laplace(u1_1)
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_laplace(u1_2)
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.17392742256872692 * S1_laplace(u1_3)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11
+    return mean_s1
+
+
+@triton.jit
+def bump_means_laplace(a, h):
+    """(mean of S_1(u), of S_0(u), of u·S_0(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = 1.0 - s0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    mean_s10 = 0.17392742256872692 * S1_laplace(u0_0)
+    mean_s00 = 0.17392742256872692 * S0_laplace(u0_0)
+    mean_us00 = 0.17392742256872692 * zdS1_laplace(u0_0)
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_laplace(u0_1)
+    mean_s00 = mean_s00 + 0.32607257743127305 * S0_laplace(u0_1)
+    mean_us00 = mean_us00 + 0.32607257743127305 * zdS1_laplace(u0_1)
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_laplace(u0_2)
+    mean_s00 = mean_s00 + 0.32607257743127305 * S0_laplace(u0_2)
+    mean_us00 = mean_us00 + 0.32607257743127305 * zdS1_laplace(u0_2)
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.17392742256872692 * S1_laplace(u0_3)
+    mean_s00 = mean_s00 + 0.17392742256872692 * S0_laplace(u0_3)
+    mean_us00 = mean_us00 + 0.17392742256872692 * zdS1_laplace(u0_3)
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.17392742256872692 * S1_laplace(u1_0)
+    mean_s01 = 0.17392742256872692 * S0_laplace(u1_0)
+    mean_us01 = 0.17392742256872692 * zdS1_laplace(u1_0)
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_laplace(u1_1)
+    mean_s01 = mean_s01 + 0.32607257743127305 * S0_laplace(u1_1)
+    mean_us01 = mean_us01 + 0.32607257743127305 * zdS1_laplace(u1_1)
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_laplace(u1_2)
+    mean_s01 = mean_s01 + 0.32607257743127305 * S0_laplace(u1_2)
+    mean_us01 = mean_us01 + 0.32607257743127305 * zdS1_laplace(u1_2)
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.17392742256872692 * S1_laplace(u1_3)
+    mean_s01 = mean_s01 + 0.17392742256872692 * S0_laplace(u1_3)
+    mean_us01 = mean_us01 + 0.17392742256872692 * zdS1_laplace(u1_3)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11
+    mean_s0 = length0 * mean_s00 + length1 * mean_s01
+    mean_us0 = length0 * mean_us00 + length1 * mean_us01
+    return mean_s1, mean_s0, mean_us0
+
+
+@triton.jit
 def pdf_uniform(z):
     u = tl.abs(z)
-    return tl.where((u < 1), 0.5, (tl.zeros_like(u) + 0))
+    density = tl.where((u < 1), 0.5, (tl.zeros_like(u) + 0))
+    return tl.where(u != u, u, density)
 
 
 @triton.jit
@@ -565,6 +786,84 @@ def ramp_means_uniform(a, h):
 
 
 @triton.jit
+def bump_mean_uniform(a, h):
+    """The mean of S_1(u) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s2 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = s2 - s1
+    length3 = 1.0 - s2
+    u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
+    mean_s10 = 0.5 * S1_uniform(u0_0)
+    u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.5 * S1_uniform(u0_1)
+    u1_0 = a - (s0 + 0.2113248654051871 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.5 * S1_uniform(u1_0)
+    u1_1 = a - (s0 + 0.7886751345948129 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.5 * S1_uniform(u1_1)
+    u2_0 = a - (s1 + 0.2113248654051871 * length2) * h + 0.0 * mean_s11
+    mean_s12 = 0.5 * S1_uniform(u2_0)
+    u2_1 = a - (s1 + 0.7886751345948129 * length2) * h + 0.0 * mean_s12
+    mean_s12 = mean_s12 + 0.5 * S1_uniform(u2_1)
+    u3_0 = a - (s2 + 0.2113248654051871 * length3) * h + 0.0 * mean_s12
+    mean_s13 = 0.5 * S1_uniform(u3_0)
+    u3_1 = a - (s2 + 0.7886751345948129 * length3) * h + 0.0 * mean_s13
+    mean_s13 = mean_s13 + 0.5 * S1_uniform(u3_1)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11 + length2 * mean_s12 + length3 * mean_s13
+    return mean_s1
+
+
+@triton.jit
+def bump_means_uniform(a, h):
+    """(mean of S_1(u), of S_0(u), of u·S_0(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s2 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = s2 - s1
+    length3 = 1.0 - s2
+    u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
+    mean_s10 = 0.5 * S1_uniform(u0_0)
+    mean_s00 = 0.5 * S0_uniform(u0_0)
+    mean_us00 = 0.5 * zdS1_uniform(u0_0)
+    u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.5 * S1_uniform(u0_1)
+    mean_s00 = mean_s00 + 0.5 * S0_uniform(u0_1)
+    mean_us00 = mean_us00 + 0.5 * zdS1_uniform(u0_1)
+    u1_0 = a - (s0 + 0.2113248654051871 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.5 * S1_uniform(u1_0)
+    mean_s01 = 0.5 * S0_uniform(u1_0)
+    mean_us01 = 0.5 * zdS1_uniform(u1_0)
+    u1_1 = a - (s0 + 0.7886751345948129 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.5 * S1_uniform(u1_1)
+    mean_s01 = mean_s01 + 0.5 * S0_uniform(u1_1)
+    mean_us01 = mean_us01 + 0.5 * zdS1_uniform(u1_1)
+    u2_0 = a - (s1 + 0.2113248654051871 * length2) * h + 0.0 * mean_s11
+    mean_s12 = 0.5 * S1_uniform(u2_0)
+    mean_s02 = 0.5 * S0_uniform(u2_0)
+    mean_us02 = 0.5 * zdS1_uniform(u2_0)
+    u2_1 = a - (s1 + 0.7886751345948129 * length2) * h + 0.0 * mean_s12
+    mean_s12 = mean_s12 + 0.5 * S1_uniform(u2_1)
+    mean_s02 = mean_s02 + 0.5 * S0_uniform(u2_1)
+    mean_us02 = mean_us02 + 0.5 * zdS1_uniform(u2_1)
+    u3_0 = a - (s2 + 0.2113248654051871 * length3) * h + 0.0 * mean_s12
+    mean_s13 = 0.5 * S1_uniform(u3_0)
+    mean_s03 = 0.5 * S0_uniform(u3_0)
+    mean_us03 = 0.5 * zdS1_uniform(u3_0)
+    u3_1 = a - (s2 + 0.7886751345948129 * length3) * h + 0.0 * mean_s13
+    mean_s13 = mean_s13 + 0.5 * S1_uniform(u3_1)
+    mean_s03 = mean_s03 + 0.5 * S0_uniform(u3_1)
+    mean_us03 = mean_us03 + 0.5 * zdS1_uniform(u3_1)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11 + length2 * mean_s12 + length3 * mean_s13
+    mean_s0 = length0 * mean_s00 + length1 * mean_s01 + length2 * mean_s02 + length3 * mean_s03
+    mean_us0 = length0 * mean_us00 + length1 * mean_us01 + length2 * mean_us02 + length3 * mean_us03
+    return mean_s1, mean_s0, mean_us0
+
+
+@triton.jit
 def pdf_student_t2(z):
     u = tl.abs(z)
     return divide(0.5, (((u*u) + 1)*square_root((u*u) + 1)))
@@ -667,9 +966,80 @@ def ramp_means_student_t2(a, h):
 
 
 @triton.jit
+def bump_mean_student_t2(a, h):
+    """The mean of S_1(u) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = 1.0 - s0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    mean_s10 = 0.17392742256872692 * S1_student_t2(u0_0)
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_student_t2(u0_1)
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_student_t2(u0_2)
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.17392742256872692 * S1_student_t2(u0_3)
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.17392742256872692 * S1_student_t2(u1_0)
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_student_t2(u1_1)
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_student_t2(u1_2)
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.17392742256872692 * S1_student_t2(u1_3)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11
+    return mean_s1
+
+
+@triton.jit
+def bump_means_student_t2(a, h):
+    """(mean of S_1(u), of S_0(u), of u·S_0(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = 1.0 - s0
+    u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
+    mean_s10 = 0.17392742256872692 * S1_student_t2(u0_0)
+    mean_s00 = 0.17392742256872692 * S0_student_t2(u0_0)
+    mean_us00 = 0.17392742256872692 * zdS1_student_t2(u0_0)
+    u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_student_t2(u0_1)
+    mean_s00 = mean_s00 + 0.32607257743127305 * S0_student_t2(u0_1)
+    mean_us00 = mean_us00 + 0.32607257743127305 * zdS1_student_t2(u0_1)
+    u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.32607257743127305 * S1_student_t2(u0_2)
+    mean_s00 = mean_s00 + 0.32607257743127305 * S0_student_t2(u0_2)
+    mean_us00 = mean_us00 + 0.32607257743127305 * zdS1_student_t2(u0_2)
+    u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.17392742256872692 * S1_student_t2(u0_3)
+    mean_s00 = mean_s00 + 0.17392742256872692 * S0_student_t2(u0_3)
+    mean_us00 = mean_us00 + 0.17392742256872692 * zdS1_student_t2(u0_3)
+    u1_0 = a - (s0 + 0.06943184420297371 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.17392742256872692 * S1_student_t2(u1_0)
+    mean_s01 = 0.17392742256872692 * S0_student_t2(u1_0)
+    mean_us01 = 0.17392742256872692 * zdS1_student_t2(u1_0)
+    u1_1 = a - (s0 + 0.33000947820757187 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_student_t2(u1_1)
+    mean_s01 = mean_s01 + 0.32607257743127305 * S0_student_t2(u1_1)
+    mean_us01 = mean_us01 + 0.32607257743127305 * zdS1_student_t2(u1_1)
+    u1_2 = a - (s0 + 0.6699905217924281 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.32607257743127305 * S1_student_t2(u1_2)
+    mean_s01 = mean_s01 + 0.32607257743127305 * S0_student_t2(u1_2)
+    mean_us01 = mean_us01 + 0.32607257743127305 * zdS1_student_t2(u1_2)
+    u1_3 = a - (s0 + 0.9305681557970263 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.17392742256872692 * S1_student_t2(u1_3)
+    mean_s01 = mean_s01 + 0.17392742256872692 * S0_student_t2(u1_3)
+    mean_us01 = mean_us01 + 0.17392742256872692 * zdS1_student_t2(u1_3)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11
+    mean_s0 = length0 * mean_s00 + length1 * mean_s01
+    mean_us0 = length0 * mean_us00 + length1 * mean_us01
+    return mean_s1, mean_s0, mean_us0
+
+
+@triton.jit
 def pdf_epanechnikov(z):
     u = tl.abs(z)
-    return tl.where((u < 1), 0.75 + (-0.75)*(u*u), 0)
+    density = tl.where((u < 1), 0.75 + (-0.75)*(u*u), 0)
+    return tl.where(u != u, u, density)
 
 
 @triton.jit
@@ -813,9 +1183,112 @@ def ramp_means_epanechnikov(a, h):
 
 
 @triton.jit
+def bump_mean_epanechnikov(a, h):
+    """The mean of S_1(u) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s2 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = s2 - s1
+    length3 = 1.0 - s2
+    u0_0 = a - (0.0 + 0.11270166537925831 * length0) * h
+    mean_s10 = 0.2777777777777778 * S1_epanechnikov(u0_0)
+    u0_1 = a - (0.0 + 0.5 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.4444444444444444 * S1_epanechnikov(u0_1)
+    u0_2 = a - (0.0 + 0.8872983346207417 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.2777777777777778 * S1_epanechnikov(u0_2)
+    u1_0 = a - (s0 + 0.11270166537925831 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.2777777777777778 * S1_epanechnikov(u1_0)
+    u1_1 = a - (s0 + 0.5 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.4444444444444444 * S1_epanechnikov(u1_1)
+    u1_2 = a - (s0 + 0.8872983346207417 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.2777777777777778 * S1_epanechnikov(u1_2)
+    u2_0 = a - (s1 + 0.11270166537925831 * length2) * h + 0.0 * mean_s11
+    mean_s12 = 0.2777777777777778 * S1_epanechnikov(u2_0)
+    u2_1 = a - (s1 + 0.5 * length2) * h + 0.0 * mean_s12
+    mean_s12 = mean_s12 + 0.4444444444444444 * S1_epanechnikov(u2_1)
+    u2_2 = a - (s1 + 0.8872983346207417 * length2) * h + 0.0 * mean_s12
+    mean_s12 = mean_s12 + 0.2777777777777778 * S1_epanechnikov(u2_2)
+    u3_0 = a - (s2 + 0.11270166537925831 * length3) * h + 0.0 * mean_s12
+    mean_s13 = 0.2777777777777778 * S1_epanechnikov(u3_0)
+    u3_1 = a - (s2 + 0.5 * length3) * h + 0.0 * mean_s13
+    mean_s13 = mean_s13 + 0.4444444444444444 * S1_epanechnikov(u3_1)
+    u3_2 = a - (s2 + 0.8872983346207417 * length3) * h + 0.0 * mean_s13
+    mean_s13 = mean_s13 + 0.2777777777777778 * S1_epanechnikov(u3_2)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11 + length2 * mean_s12 + length3 * mean_s13
+    return mean_s1
+
+
+@triton.jit
+def bump_means_epanechnikov(a, h):
+    """(mean of S_1(u), of S_0(u), of u·S_0(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s2 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = s2 - s1
+    length3 = 1.0 - s2
+    u0_0 = a - (0.0 + 0.11270166537925831 * length0) * h
+    mean_s10 = 0.2777777777777778 * S1_epanechnikov(u0_0)
+    mean_s00 = 0.2777777777777778 * S0_epanechnikov(u0_0)
+    mean_us00 = 0.2777777777777778 * zdS1_epanechnikov(u0_0)
+    u0_1 = a - (0.0 + 0.5 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.4444444444444444 * S1_epanechnikov(u0_1)
+    mean_s00 = mean_s00 + 0.4444444444444444 * S0_epanechnikov(u0_1)
+    mean_us00 = mean_us00 + 0.4444444444444444 * zdS1_epanechnikov(u0_1)
+    u0_2 = a - (0.0 + 0.8872983346207417 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.2777777777777778 * S1_epanechnikov(u0_2)
+    mean_s00 = mean_s00 + 0.2777777777777778 * S0_epanechnikov(u0_2)
+    mean_us00 = mean_us00 + 0.2777777777777778 * zdS1_epanechnikov(u0_2)
+    u1_0 = a - (s0 + 0.11270166537925831 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.2777777777777778 * S1_epanechnikov(u1_0)
+    mean_s01 = 0.2777777777777778 * S0_epanechnikov(u1_0)
+    mean_us01 = 0.2777777777777778 * zdS1_epanechnikov(u1_0)
+    u1_1 = a - (s0 + 0.5 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.4444444444444444 * S1_epanechnikov(u1_1)
+    mean_s01 = mean_s01 + 0.4444444444444444 * S0_epanechnikov(u1_1)
+    mean_us01 = mean_us01 + 0.4444444444444444 * zdS1_epanechnikov(u1_1)
+    u1_2 = a - (s0 + 0.8872983346207417 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.2777777777777778 * S1_epanechnikov(u1_2)
+    mean_s01 = mean_s01 + 0.2777777777777778 * S0_epanechnikov(u1_2)
+    mean_us01 = mean_us01 + 0.2777777777777778 * zdS1_epanechnikov(u1_2)
+    u2_0 = a - (s1 + 0.11270166537925831 * length2) * h + 0.0 * mean_s11
+    mean_s12 = 0.2777777777777778 * S1_epanechnikov(u2_0)
+    mean_s02 = 0.2777777777777778 * S0_epanechnikov(u2_0)
+    mean_us02 = 0.2777777777777778 * zdS1_epanechnikov(u2_0)
+    u2_1 = a - (s1 + 0.5 * length2) * h + 0.0 * mean_s12
+    mean_s12 = mean_s12 + 0.4444444444444444 * S1_epanechnikov(u2_1)
+    mean_s02 = mean_s02 + 0.4444444444444444 * S0_epanechnikov(u2_1)
+    mean_us02 = mean_us02 + 0.4444444444444444 * zdS1_epanechnikov(u2_1)
+    u2_2 = a - (s1 + 0.8872983346207417 * length2) * h + 0.0 * mean_s12
+    mean_s12 = mean_s12 + 0.2777777777777778 * S1_epanechnikov(u2_2)
+    mean_s02 = mean_s02 + 0.2777777777777778 * S0_epanechnikov(u2_2)
+    mean_us02 = mean_us02 + 0.2777777777777778 * zdS1_epanechnikov(u2_2)
+    u3_0 = a - (s2 + 0.11270166537925831 * length3) * h + 0.0 * mean_s12
+    mean_s13 = 0.2777777777777778 * S1_epanechnikov(u3_0)
+    mean_s03 = 0.2777777777777778 * S0_epanechnikov(u3_0)
+    mean_us03 = 0.2777777777777778 * zdS1_epanechnikov(u3_0)
+    u3_1 = a - (s2 + 0.5 * length3) * h + 0.0 * mean_s13
+    mean_s13 = mean_s13 + 0.4444444444444444 * S1_epanechnikov(u3_1)
+    mean_s03 = mean_s03 + 0.4444444444444444 * S0_epanechnikov(u3_1)
+    mean_us03 = mean_us03 + 0.4444444444444444 * zdS1_epanechnikov(u3_1)
+    u3_2 = a - (s2 + 0.8872983346207417 * length3) * h + 0.0 * mean_s13
+    mean_s13 = mean_s13 + 0.2777777777777778 * S1_epanechnikov(u3_2)
+    mean_s03 = mean_s03 + 0.2777777777777778 * S0_epanechnikov(u3_2)
+    mean_us03 = mean_us03 + 0.2777777777777778 * zdS1_epanechnikov(u3_2)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11 + length2 * mean_s12 + length3 * mean_s13
+    mean_s0 = length0 * mean_s00 + length1 * mean_s01 + length2 * mean_s02 + length3 * mean_s03
+    mean_us0 = length0 * mean_us00 + length1 * mean_us01 + length2 * mean_us02 + length3 * mean_us03
+    return mean_s1, mean_s0, mean_us0
+
+
+@triton.jit
 def pdf_triangular(z):
     u = tl.abs(z)
-    return tl.where((u < 1), 1 - u, 0)
+    density = tl.where((u < 1), 1 - u, 0)
+    return tl.where(u != u, u, density)
 
 
 @triton.jit
@@ -978,3 +1451,81 @@ def ramp_means_triangular(a, h):
     density = length0 * (0.5 * density0_0 + 0.5 * density0_1) + length1 * (0.5 * density1_0 + 0.5 * density1_1) + length2 * (0.5 * density2_0 + 0.5 * density2_1) + length3 * (0.5 * density3_0 + 0.5 * density3_1)
     moment = length0 * (0.5 * moment0_0 + 0.5 * moment0_1) + length1 * (0.5 * moment1_0 + 0.5 * moment1_1) + length2 * (0.5 * moment2_0 + 0.5 * moment2_1) + length3 * (0.5 * moment3_0 + 0.5 * moment3_1)
     return density, moment
+
+
+@triton.jit
+def bump_mean_triangular(a, h):
+    """The mean of S_1(u) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s2 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = s2 - s1
+    length3 = 1.0 - s2
+    u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
+    mean_s10 = 0.5 * S1_triangular(u0_0)
+    u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.5 * S1_triangular(u0_1)
+    u1_0 = a - (s0 + 0.2113248654051871 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.5 * S1_triangular(u1_0)
+    u1_1 = a - (s0 + 0.7886751345948129 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.5 * S1_triangular(u1_1)
+    u2_0 = a - (s1 + 0.2113248654051871 * length2) * h + 0.0 * mean_s11
+    mean_s12 = 0.5 * S1_triangular(u2_0)
+    u2_1 = a - (s1 + 0.7886751345948129 * length2) * h + 0.0 * mean_s12
+    mean_s12 = mean_s12 + 0.5 * S1_triangular(u2_1)
+    u3_0 = a - (s2 + 0.2113248654051871 * length3) * h + 0.0 * mean_s12
+    mean_s13 = 0.5 * S1_triangular(u3_0)
+    u3_1 = a - (s2 + 0.7886751345948129 * length3) * h + 0.0 * mean_s13
+    mean_s13 = mean_s13 + 0.5 * S1_triangular(u3_1)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11 + length2 * mean_s12 + length3 * mean_s13
+    return mean_s1
+
+
+@triton.jit
+def bump_means_triangular(a, h):
+    """(mean of S_1(u), of S_0(u), of u·S_0(u)) over a − h ≤ u ≤ a, for 0 < h ≤ h₀ (see narrow_bump)."""
+    s0 = tl.minimum(tl.maximum((a - 1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s1 = tl.minimum(tl.maximum((a - 0.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    s2 = tl.minimum(tl.maximum((a - -1.0) / h, 0.0, propagate_nan=tl.PropagateNan.ALL), 1.0, propagate_nan=tl.PropagateNan.ALL)
+    length0 = s0 - 0.0
+    length1 = s1 - s0
+    length2 = s2 - s1
+    length3 = 1.0 - s2
+    u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
+    mean_s10 = 0.5 * S1_triangular(u0_0)
+    mean_s00 = 0.5 * S0_triangular(u0_0)
+    mean_us00 = 0.5 * zdS1_triangular(u0_0)
+    u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h + 0.0 * mean_s10
+    mean_s10 = mean_s10 + 0.5 * S1_triangular(u0_1)
+    mean_s00 = mean_s00 + 0.5 * S0_triangular(u0_1)
+    mean_us00 = mean_us00 + 0.5 * zdS1_triangular(u0_1)
+    u1_0 = a - (s0 + 0.2113248654051871 * length1) * h + 0.0 * mean_s10
+    mean_s11 = 0.5 * S1_triangular(u1_0)
+    mean_s01 = 0.5 * S0_triangular(u1_0)
+    mean_us01 = 0.5 * zdS1_triangular(u1_0)
+    u1_1 = a - (s0 + 0.7886751345948129 * length1) * h + 0.0 * mean_s11
+    mean_s11 = mean_s11 + 0.5 * S1_triangular(u1_1)
+    mean_s01 = mean_s01 + 0.5 * S0_triangular(u1_1)
+    mean_us01 = mean_us01 + 0.5 * zdS1_triangular(u1_1)
+    u2_0 = a - (s1 + 0.2113248654051871 * length2) * h + 0.0 * mean_s11
+    mean_s12 = 0.5 * S1_triangular(u2_0)
+    mean_s02 = 0.5 * S0_triangular(u2_0)
+    mean_us02 = 0.5 * zdS1_triangular(u2_0)
+    u2_1 = a - (s1 + 0.7886751345948129 * length2) * h + 0.0 * mean_s12
+    mean_s12 = mean_s12 + 0.5 * S1_triangular(u2_1)
+    mean_s02 = mean_s02 + 0.5 * S0_triangular(u2_1)
+    mean_us02 = mean_us02 + 0.5 * zdS1_triangular(u2_1)
+    u3_0 = a - (s2 + 0.2113248654051871 * length3) * h + 0.0 * mean_s12
+    mean_s13 = 0.5 * S1_triangular(u3_0)
+    mean_s03 = 0.5 * S0_triangular(u3_0)
+    mean_us03 = 0.5 * zdS1_triangular(u3_0)
+    u3_1 = a - (s2 + 0.7886751345948129 * length3) * h + 0.0 * mean_s13
+    mean_s13 = mean_s13 + 0.5 * S1_triangular(u3_1)
+    mean_s03 = mean_s03 + 0.5 * S0_triangular(u3_1)
+    mean_us03 = mean_us03 + 0.5 * zdS1_triangular(u3_1)
+    mean_s1 = length0 * mean_s10 + length1 * mean_s11 + length2 * mean_s12 + length3 * mean_s13
+    mean_s0 = length0 * mean_s00 + length1 * mean_s01 + length2 * mean_s02 + length3 * mean_s03
+    mean_us0 = length0 * mean_us00 + length1 * mean_us01 + length2 * mean_us02 + length3 * mean_us03
+    return mean_s1, mean_s0, mean_us0

@@ -30,7 +30,7 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, lo_ptr, hi_ptr, n, BLOCK: tl.constexpr
         hi = tl.load(hi_ptr + offsets, mask=mask, other=0).to(DTYPE)
     else:
         hi = tl.load(hi_ptr).to(DTYPE)
-    out = -w*S1_epanechnikov(divide(-hi + x, w)) + w*S1_epanechnikov(divide(-lo + x, w)) + tl.where((lo > x), lo, tl.where((hi > x), x, hi))
+    out = -w*S1_epanechnikov(divide(-hi + x, w)) + w*S1_epanechnikov(divide(-lo + x, w)) + tl.where((divide(-lo + x, w) < 0), lo, tl.where((divide(-hi + x, w) < 0), x, hi))
     narrow = narrow_ramp(hi - lo, w)
     if W_FULL or LO_FULL or HI_FULL:
         any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
@@ -64,12 +64,14 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, lo_ptr, hi_ptr, gx_ptr, gw_ptr, glo_pt
     dy = tl.load(dy_ptr + offsets, mask=mask, other=0).to(DTYPE)
     t0 = divide(1, (w))
     t1 = -x
-    t2 = -t0*(lo + t1)
-    t3 = S0_epanechnikov(t2)
-    t4 = -t0*(hi + t1)
-    t5 = S0_epanechnikov(t4)
-    t6 = (lo > x)
-    t7 = (hi > x)
+    t2 = t0*(lo + t1)
+    t3 = -t2
+    t4 = S0_epanechnikov(t3)
+    t5 = t0*(hi + t1)
+    t6 = -t5
+    t7 = S0_epanechnikov(t6)
+    t8 = (t2 > 0)
+    t9 = (t5 > 0)
     narrow = narrow_ramp(hi - lo, w)
     if W_FULL or LO_FULL or HI_FULL:
         any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
@@ -81,24 +83,24 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, lo_ptr, hi_ptr, gx_ptr, gw_ptr, glo_pt
         density = tl.zeros_like(x)
         moment = tl.zeros_like(x)
     if NEED_X:
-        g = dy * (t3 - t5 + tl.where(t6, 0, tl.where(t7, 1, (tl.zeros_like(x) + 0))))
+        g = dy * (t4 - t7 + tl.where(t8, 0, tl.where(t9, 1, (tl.zeros_like(x) + 0))))
         g = tl.where(narrow, dy * ((divide(hi - lo, w)) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
-        g = dy * (S1_epanechnikov(t2) - S1_epanechnikov(t4) - zdS1_epanechnikov(t2) + zdS1_epanechnikov(t4))
+        g = dy * (S1_epanechnikov(t3) - S1_epanechnikov(t6) - zdS1_epanechnikov(t3) + zdS1_epanechnikov(t6))
         g = tl.where(narrow, dy * ((divide(hi - lo, w)) * -moment), g)
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:
             tl.store(gw_ptr + pid, tl.sum(tl.where(mask, g, 0.0), axis=0))
     if NEED_LO:
-        g = dy * (-t3 + tl.where(t6, 1, (tl.zeros_like(x) + 0)))
+        g = dy * (-t4 + tl.where(t8, 1, (tl.zeros_like(x) + 0)))
         if LO_FULL:
             tl.store(glo_ptr + offsets, g.to(glo_ptr.dtype.element_ty), mask=mask)
         else:
             tl.store(glo_ptr + pid, tl.sum(tl.where(mask, g, 0.0), axis=0))
     if NEED_HI:
-        g = dy * (t5 + tl.where((t6 | t7), 0, (tl.zeros_like(x) + 1)))
+        g = dy * (t7 + tl.where((t8 | t9), 0, (tl.zeros_like(x) + 1)))
         if HI_FULL:
             tl.store(ghi_ptr + offsets, g.to(ghi_ptr.dtype.element_ty), mask=mask)
         else:

@@ -22,7 +22,7 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
         w = tl.load(w_ptr + offsets, mask=mask, other=1).to(DTYPE)
     else:
         w = tl.load(w_ptr).to(DTYPE)
-    out = (-0.16666666666666666)*(w*S1_triangular(divide(x + (-3), w))) + 0.16666666666666666*(w*S1_triangular(divide(x + 3, w))) + tl.where((x < (-3)), 0, tl.where((x < 3), 0.16666666666666666*x + 0.5, 1))
+    out = (-0.16666666666666666)*(w*S1_triangular(divide(x + (-3), w))) + 0.16666666666666666*(w*S1_triangular(divide(x + 3, w))) + tl.where((divide(x + 3, w) < 0), 0, tl.where((divide(x + (-3), w) < 0), 0.16666666666666666*(x + 3), 1))
     narrow = narrow_ramp(6, w)
     if W_FULL:
         any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
@@ -60,7 +60,7 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr
         density = tl.zeros_like(x)
         moment = tl.zeros_like(x)
     if NEED_X:
-        g = dy * (tl.where((x < (-3)), 0, tl.where((x < 3), 0.16666666666666666, (tl.zeros_like(x) + 0))) + (-0.16666666666666666)*S0_triangular(t1) + 0.16666666666666666*S0_triangular(t2))
+        g = dy * (tl.where((t2 < 0), 0, tl.where((t1 < 0), 0.16666666666666666, (tl.zeros_like(x) + 0))) + (-0.16666666666666666)*S0_triangular(t1) + 0.16666666666666666*S0_triangular(t2))
         g = tl.where(narrow, dy * ((divide(1, (w))) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:

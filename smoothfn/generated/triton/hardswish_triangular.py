@@ -6,7 +6,7 @@ See smoothfn.codegen.triton_source for the calling convention.
 import triton
 import triton.language as tl
 
-from smoothfn.generated.triton.building_blocks import S0_triangular, S1_triangular, S2_triangular, divide, square_root, zdS1_triangular, zdS2_triangular  # noqa: F401
+from smoothfn.generated.triton.building_blocks import S0_triangular, S1_triangular, S2_triangular, bump_mean_triangular, bump_means_triangular, divide, narrow_bump, square_root, zdS1_triangular, zdS2_triangular  # noqa: F401
 
 PARAMETERS = ()
 
@@ -22,7 +22,15 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
         w = tl.load(w_ptr + offsets, mask=mask, other=1).to(DTYPE)
     else:
         w = tl.load(w_ptr).to(DTYPE)
-    out = (-0.16666666666666666)*((w*w)*S2_triangular(divide(x + (-3), w))) + 0.16666666666666666*((w*w)*S2_triangular(divide(x + 3, w))) + (-0.5)*(w*S1_triangular(divide(x + (-3), w))) + (-0.5)*(w*S1_triangular(divide(x + 3, w))) + tl.where((x < (-3)), 0, tl.where((x < 3), 0.027777777777777776*(w*w) + 0.16666666666666666*(x*x) + 0.5*x, x))
+    out = (-0.16666666666666666)*((w*w)*S2_triangular(divide(x + (-3), w))) + 0.16666666666666666*((w*w)*S2_triangular(divide(x + 3, w))) + (-0.5)*(w*S1_triangular(divide(x + (-3), w))) + (-0.5)*(w*S1_triangular(divide(x + 3, w))) + tl.where((divide(x + 3, w) < 0), 0, tl.where((divide(x + (-3), w) < 0), 0.027777777777777776*(w*w) + 0.16666666666666666*(x*(x + 3)), x))
+    narrow = narrow_bump(6, w)
+    if W_FULL:
+        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+    else:
+        any_narrow = narrow
+    if any_narrow:
+        mean_s1 = bump_mean_triangular(divide(x + 3, w), divide(6, w))
+        out = tl.where(narrow, 2*mean_s1*w + (-0.5)*(w*S1_triangular(divide(x + (-3), w))) + (-0.5)*(w*S1_triangular(divide(x + 3, w))) + tl.where((divide(x + 3, w) < 0), 0, tl.where((divide(x + (-3), w) < 0), 0.16666666666666666*(x*(x + 3)), x)), out)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 
@@ -43,16 +51,29 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr
     t1 = t0*(x + (-3))
     t2 = t0*(x + 3)
     t3 = S1_triangular(t1)
-    t4 = 0.3333333333333333*w
-    t5 = S1_triangular(t2)
-    t6 = (x < (-3))
-    t7 = (x < 3)
+    t4 = S1_triangular(t2)
+    t5 = (t2 < 0)
+    t6 = (t1 < 0)
+    t7 = 0.3333333333333333*w
     t8 = 0.16666666666666666*w
+    narrow = narrow_bump(6, w)
+    if W_FULL:
+        any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
+    else:
+        any_narrow = narrow
+    if any_narrow:
+        mean_s1, mean_s0, mean_us0 = bump_means_triangular(divide(x + 3, w), divide(6, w))
+    else:
+        mean_s1 = tl.zeros_like(x)
+        mean_s0 = tl.zeros_like(x)
+        mean_us0 = tl.zeros_like(x)
     if NEED_X:
-        g = dy * (-t3*t4 + 0.3333333333333333*(t5*w) + tl.where(t6, 0, tl.where(t7, 0.3333333333333333*x + 0.5, 1)) + (-0.5)*S0_triangular(t1) + (-0.5)*S0_triangular(t2))
+        g = dy * ((-0.16666666666666666)*(2*t3*w - 2*t4*w + 3*S0_triangular(t1) + 3*S0_triangular(t2) - 6*tl.where(t5, 0, tl.where(t6, 0.16666666666666666*(2*x + 3), 1))))
+        g = tl.where(narrow, dy * (2*mean_s0 + (-0.5)*S0_triangular(divide(x + (-3), w)) + (-0.5)*S0_triangular(divide(x + 3, w)) + tl.where((divide(x + 3, w) < 0), 0, tl.where((divide(x + (-3), w) < 0), 0.16666666666666666*(2*x + 3), 1))), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
-        g = dy * ((-0.5)*t3 - t4*S2_triangular(t1) + t4*S2_triangular(t2) + (-0.5)*t5 + t8*zdS2_triangular(t1) - t8*zdS2_triangular(t2) + tl.where(t6, 0, tl.where(t7, 0.05555555555555555*w, 0)) + 0.5*zdS1_triangular(t1) + 0.5*zdS1_triangular(t2))
+        g = dy * ((-0.5)*t3 + (-0.5)*t4 - t7*S2_triangular(t1) + t7*S2_triangular(t2) + t8*zdS2_triangular(t1) - t8*zdS2_triangular(t2) + tl.where(t5, 0, tl.where(t6, 0.05555555555555555*w, 0)) + 0.5*zdS1_triangular(t1) + 0.5*zdS1_triangular(t2))
+        g = tl.where(narrow, dy * (2*mean_s1 - 2*mean_us0 + (-0.5)*S1_triangular(divide(x + (-3), w)) + (-0.5)*S1_triangular(divide(x + 3, w)) + 0.5*zdS1_triangular(divide(x + (-3), w)) + 0.5*zdS1_triangular(divide(x + 3, w))), g)
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:

@@ -22,7 +22,7 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
         w = tl.load(w_ptr + offsets, mask=mask, other=1).to(DTYPE)
     else:
         w = tl.load(w_ptr).to(DTYPE)
-    out = -w*S1_cauchy(divide(x + (-1), w)) + w*S1_cauchy(divide(x + 1, w)) + tl.where((x < (-1)), (-1), tl.where((x < 1), x, 1))
+    out = -w*S1_cauchy(divide(x + (-1), w)) + w*S1_cauchy(divide(x + 1, w)) + tl.where((divide(x + 1, w) < 0), (-1), tl.where((divide(x + (-1), w) < 0), x, 1))
     narrow = narrow_ramp(2, tl.maximum(w, 0.5 * tl.maximum(-x + (-1), x + (-1))))
     any_narrow = tl.max(tl.where(mask & narrow, 1.0, 0.0), axis=0) > 0.0
     if any_narrow:
@@ -49,7 +49,7 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, gx_ptr, gw_ptr, n, BLOCK: tl.constexpr
     narrow = narrow_ramp(2, tl.maximum(w, 0.5 * tl.maximum(-x + (-1), x + (-1))))
     density, moment = ramp_means_cauchy(divide(x + 1, w), divide(2, w))
     if NEED_X:
-        g = dy * (tl.where((x < (-1)), 0, tl.where((x < 1), 1, (tl.zeros_like(x) + 0))) + S0_cauchy(t1) - S0_cauchy(t2))
+        g = dy * (tl.where((t1 < 0), 0, tl.where((t2 < 0), 1, (tl.zeros_like(x) + 0))) + S0_cauchy(t1) - S0_cauchy(t2))
         g = tl.where(narrow, dy * ((divide(2, w)) * density), g)
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:

@@ -26,7 +26,7 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, alpha_ptr, n, BLOCK: tl.constexpr, DTY
         alpha = tl.load(alpha_ptr + offsets, mask=mask, other=0).to(DTYPE)
     else:
         alpha = tl.load(alpha_ptr).to(DTYPE)
-    out = w*(1 - alpha)*S1_logistic(divide(x, w)) + tl.where((x < 0), tl.where((alpha == 0), 0, alpha*x), x)
+    out = w*(1 - alpha)*S1_logistic(divide(x, w)) + tl.where((divide(x, w) < 0), tl.where((alpha == 0), 0, alpha*x), x)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 
@@ -49,7 +49,7 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, alpha_ptr, gx_ptr, gw_ptr, galpha_ptr,
     dy = tl.load(dy_ptr + offsets, mask=mask, other=0).to(DTYPE)
     t0 = alpha + (-1)
     t1 = divide(x, w)
-    t2 = (x < 0)
+    t2 = (t1 < 0)
     t3 = S1_logistic(t1)
     if NEED_X:
         g = dy * (-t0*S0_logistic(t1) + tl.where(t2, alpha, 1))

@@ -26,7 +26,7 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, y_ptr, n, BLOCK: tl.constexpr, DTYPE: 
         y = tl.load(y_ptr + offsets, mask=mask, other=0).to(DTYPE)
     else:
         y = tl.load(y_ptr).to(DTYPE)
-    out = w*S1_triangular(divide(x - y, w)) + tl.where((x < y), y, x)
+    out = w*S1_triangular(divide(x - y, w)) + tl.where((divide(x - y, w) < 0), y, x)
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 
@@ -47,20 +47,20 @@ def backward_kernel(x_ptr, dy_ptr, w_ptr, y_ptr, gx_ptr, gw_ptr, gy_ptr, n, BLOC
     else:
         y = tl.load(y_ptr).to(DTYPE)
     dy = tl.load(dy_ptr + offsets, mask=mask, other=0).to(DTYPE)
-    t0 = (x < y)
-    t1 = divide(x - y, w)
-    t2 = S0_triangular(t1)
+    t0 = divide(x - y, w)
+    t1 = S0_triangular(t0)
+    t2 = (t0 < 0)
     if NEED_X:
-        g = dy * (t2 + tl.where(t0, 0, (tl.zeros_like(x) + 1)))
+        g = dy * (t1 + tl.where(t2, 0, (tl.zeros_like(x) + 1)))
         tl.store(gx_ptr + offsets, g.to(gx_ptr.dtype.element_ty), mask=mask)
     if NEED_W:
-        g = dy * (S1_triangular(t1) - zdS1_triangular(t1))
+        g = dy * (S1_triangular(t0) - zdS1_triangular(t0))
         if W_FULL:
             tl.store(gw_ptr + offsets, g.to(gw_ptr.dtype.element_ty), mask=mask)
         else:
             tl.store(gw_ptr + pid, tl.sum(tl.where(mask, g, 0.0), axis=0))
     if NEED_Y:
-        g = dy * (-t2 + tl.where(t0, 1, (tl.zeros_like(x) + 0)))
+        g = dy * (-t1 + tl.where(t2, 1, (tl.zeros_like(x) + 0)))
         if Y_FULL:
             tl.store(gy_ptr + offsets, g.to(gy_ptr.dtype.element_ty), mask=mask)
         else:

@@ -22,7 +22,7 @@ def forward_kernel(x_ptr, out_ptr, w_ptr, n, BLOCK: tl.constexpr, DTYPE: tl.cons
         w = tl.load(w_ptr + offsets, mask=mask, other=1).to(DTYPE)
     else:
         w = tl.load(w_ptr).to(DTYPE)
-    out = tl.where((x < 0), (-1), (tl.zeros_like(x) + 1)) + 2*S0_student_t2(divide(x, w))
+    out = tl.where((divide(x, w) < 0), (-1), (tl.zeros_like(x) + 1)) + 2*S0_student_t2(divide(x, w))
     tl.store(out_ptr + offsets, out.to(out_ptr.dtype.element_ty), mask=mask)
 
 
