@@ -7,6 +7,7 @@
 * :func:`derive` → :class:`Derivation`: the closed form, its derivatives and its error (SymPy);
 * :func:`compile`: a user's SymPy function as a differentiable torch function;
 * :mod:`smoothfn.functional`: the catalog functions on tensors (torch twin or Triton kernels);
+* :mod:`smoothfn.nn`: the same as modules;
 * :data:`KERNELS` (:class:`Kernel`) and :data:`FUNCTIONS` (:class:`SmoothableFunction`): the catalog;
 * the exceptions of :mod:`smoothfn.errors`, all ``ValueError`` subclasses.
 
@@ -55,10 +56,10 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name == "functional":
+    if name in ("functional", "nn"):
         import importlib
 
-        return importlib.import_module("smoothfn.functional")
+        return importlib.import_module(f"smoothfn.{name}")
     if name in _LAZY:
         import importlib
 
