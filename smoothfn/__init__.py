@@ -7,7 +7,7 @@
 * :func:`derive` → :class:`Derivation`: the closed form, its derivatives and its error (SymPy);
 * :func:`compile`: a user's SymPy function as a differentiable torch function;
 * :mod:`smoothfn.functional`: the catalog functions on tensors (torch twin or Triton kernels);
-* :mod:`smoothfn.nn`: the same as modules;
+* :mod:`smoothfn.nn`: the same as modules, with :func:`replace_activations` and :func:`harden`;
 * :data:`KERNELS` (:class:`Kernel`) and :data:`FUNCTIONS` (:class:`SmoothableFunction`): the catalog;
 * the exceptions of :mod:`smoothfn.errors`, all ``ValueError`` subclasses.
 
@@ -40,6 +40,8 @@ _LAZY = {
     "derive": ("smoothfn.derivation.derivation", "derive"),
     "Derivation": ("smoothfn.derivation.derivation", "Derivation"),
     "compile": ("smoothfn.api.user_functions", "compile"),
+    "replace_activations": ("smoothfn.nn.replace", "replace_activations"),
+    "harden": ("smoothfn.nn.replace", "harden"),
 }
 
 __all__ = [

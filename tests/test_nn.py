@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+import smoothfn
 import smoothfn.functional as F
 from smoothfn import errors
 from smoothfn import nn as snn
@@ -225,6 +226,110 @@ def test_compile_fullgraph_matches_eager():
     torch.testing.assert_close(y, expected)
     for name, p in model.named_parameters():
         torch.testing.assert_close(got[name], p.grad, msg=name)
+
+
+# ----------------------------------------------------------------------------------------------
+# replace_activations, harden, summary
+
+class Net(nn.Module):
+    """A custom module holding a ModuleList of Sequentials, with a shared activation and every
+    replaceable type."""
+
+    def __init__(self):
+        super().__init__()
+        shared = nn.ReLU(inplace=True)
+        self.blocks = nn.ModuleList([
+            nn.Sequential(nn.Linear(3, 4), shared, nn.Linear(4, 4), nn.LeakyReLU(0.2)),
+            nn.Sequential(nn.Linear(4, 4), nn.ReLU6(), nn.Linear(4, 4), nn.Hardtanh(-2.0, 0.5), shared),
+        ])
+        self.head = nn.ModuleDict({"gate": nn.Hardsigmoid(), "act": nn.Hardswish()})
+        self.out = nn.Linear(4, 2)
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return self.out(self.head["act"](x) * self.head["gate"](x))
+
+
+def test_replace_counts_nested_and_shared():
+    torch.manual_seed(0)
+    model = Net()
+    weights = [p for p in model.parameters()]
+    assert smoothfn.replace_activations(model, width=0.1) is model
+    assert [p for p in model.parameters()] == weights  # only activations change
+    report = snn.summary(model)
+    assert report.counts == {"ReLU → SmoothReLU": 1, "LeakyReLU → SmoothLeakyReLU": 1, "ReLU6 → SmoothReLU6": 1,
+                             "Hardtanh → SmoothHardtanh": 1, "Hardsigmoid → SmoothHardsigmoid": 1,
+                             "Hardswish → SmoothHardswish": 1}
+    assert [path for path, _, _ in report.modules] == [
+        "blocks.0.1", "blocks.0.3", "blocks.1.1", "blocks.1.3", "head.gate", "head.act"]
+    assert model.blocks[0][1] is model.blocks[1][4] and model.blocks[0][1].inplace  # still shared, inplace kept
+    assert model.blocks[0][3].negative_slope == 0.2
+    assert (model.blocks[1][3].min_val, model.blocks[1][3].max_val) == (-2.0, 0.5)
+    assert "6 smooth modules:\n  ReLU → SmoothReLU: 1" in str(report)
+    assert not any(type(m) in snn.REPLACED_TYPES for m in model.modules())
+    model(torch.randn(2, 3)).sum().backward()
+
+
+def test_replace_include_and_learnable():
+    model = Net()
+    smoothfn.replace_activations(model, width=0.1, include=[nn.Hardtanh, "head.a*"], learnable=True)
+    kinds = {path: type(m).__name__ for path, _, m in snn.summary(model).modules}
+    assert kinds == {"blocks.1.1": "SmoothReLU6", "blocks.1.3": "SmoothHardtanh", "head.act": "SmoothHardswish"}
+    assert type(model.blocks[0][1]) is nn.ReLU and model.blocks[1][1].learnable_width
+    other = smoothfn.replace_activations(Net(), width=0.1, include="LeakyReLU")
+    assert list(snn.summary(other).counts) == ["LeakyReLU → SmoothLeakyReLU"]
+    assert type(smoothfn.replace_activations(nn.ReLU(), width=0.1)) is snn.SmoothReLU  # the model itself
+    with pytest.raises(errors.SmoothfnError, match="include"):
+        smoothfn.replace_activations(Net(), width=0.1, include=[3])
+
+
+def test_replace_refuses_before_changing_anything():
+    model = Net()
+    before = list(model.modules())
+    with pytest.raises(errors.DivergentConvolutionError):
+        smoothfn.replace_activations(model, width=0.1, kernel="cauchy")
+    with pytest.raises(errors.NoClosedFormError, match="hardswish"):
+        smoothfn.replace_activations(model, width=0.1, kernel="logistic")
+    with pytest.raises(errors.InvalidWidthError):
+        smoothfn.replace_activations(model, width=0.0)
+    assert list(model.modules()) == before
+    smoothfn.replace_activations(model, width=0.1, kernel="cauchy", include=[nn.Hardtanh, nn.Hardsigmoid])
+    assert len(snn.summary(model)) == 3
+
+
+def test_replace_keeps_device_and_dtype():
+    model = Net().to(torch.float64)
+    smoothfn.replace_activations(model, width=0.1)
+    assert all(b.dtype == torch.float64 for b in model.buffers())
+    assert model(torch.randn(2, 3, dtype=torch.float64)).dtype == torch.float64
+
+
+def test_harden_restores_the_exact_outputs():
+    torch.manual_seed(0)
+    original = Net()
+    x = torch.randn(5, 3)
+    expected = original(x)
+    model = smoothfn.replace_activations(copy.deepcopy(original), width=0.3, learnable=True)
+    assert not torch.equal(model(x), expected)
+    hardened = smoothfn.harden(model)
+    assert len(snn.summary(hardened)) == 0
+    assert torch.equal(hardened(x), expected)
+    assert repr(hardened) == repr(original)  # nn.ReLU(inplace=True), the slope, the bounds
+    assert hardened.blocks[0][1] is hardened.blocks[1][4]
+
+
+def test_harden_of_the_other_modules():
+    x = torch.linspace(-3, 3, 13)
+    exact = smoothfn.harden(nn.ModuleList([
+        snn.SmoothAbs(), snn.SmoothFloor(), snn.SmoothRound(), snn.SmoothClamp(-1, 2), snn.SAU(0.3), snn.SMU1(0.2),
+        snn.SmoothMax(), snn.SMU(num_parameters=3)]))
+    assert torch.equal(exact[0](x), x.abs()) and torch.equal(exact[1](x), x.floor())
+    assert torch.equal(exact[2](x), x.round()) and torch.equal(exact[3](x), x.clamp(-1, 2))
+    assert torch.equal(exact[4](x), torch.nn.functional.leaky_relu(x, float(torch.tensor(0.3))))
+    assert torch.equal(exact[6](x, 0.5), x.clamp(min=0.5))
+    assert isinstance(exact[7], nn.PReLU) and exact[7].weight.shape == (3,)
+    assert type(smoothfn.harden(snn.SmoothReLU6())) is nn.ReLU6
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-r"""Modules over :mod:`smoothfn.functional`, in the style of ``torch.nn`` activations.
+r"""Modules over :mod:`smoothfn.functional`, in the style of ``torch.nn`` activations, and the tools
+that put them into models.
 
 * activations (:mod:`smoothfn.nn.activations`): :class:`SmoothReLU`, :class:`SmoothLeakyReLU`,
   :class:`SmoothAbs`, :class:`SmoothHardtanh`, :class:`SmoothReLU6`, :class:`SmoothHardsigmoid`,
@@ -6,10 +7,14 @@ r"""Modules over :mod:`smoothfn.functional`, in the style of ``torch.nn`` activa
   :class:`SmoothFloor`, :class:`SmoothRound`: f ∗ K_w with a ``width`` (learnable with
   ``learnable_width=True``, per channel with ``num_parameters=C``) and a ``kernel``;
 * learnable activations (:mod:`smoothfn.nn.learnable`): :class:`SAU`, :class:`SMU`, :class:`SMU1`;
-* :mod:`smoothfn.nn.exact`: exact modules for abs, max, min, floor and round.
+* :func:`replace_activations` and :func:`harden` (:mod:`smoothfn.nn.replace`) swap ``nn.ReLU`` & co.
+  for their smoothings and back; :func:`summary` lists a model's smooth modules;
+* :mod:`smoothfn.nn.exact`: the exact modules :func:`harden` gives where torch has none.
 
     >>> import torch, smoothfn
-    >>> smoothfn.nn.SmoothReLU(width=0.1, learnable_width=True)
+    >>> model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    >>> model = smoothfn.replace_activations(model, width=0.1, learnable=True)
+    >>> model[1]
     SmoothReLU(width=0.1, kernel='gaussian', learnable_width=True)
 """
 
@@ -29,9 +34,11 @@ from smoothfn.nn.activations import (
 )
 from smoothfn.nn.base import KernelActivation, SmoothActivation
 from smoothfn.nn.learnable import SAU, SMU, SMU1
+from smoothfn.nn.replace import REPLACED_TYPES, Summary, harden, replace_activations, summary
 
 __all__ = [
     "SmoothReLU", "SmoothLeakyReLU", "SmoothAbs", "SmoothHardtanh", "SmoothReLU6", "SmoothHardsigmoid",
     "SmoothHardswish", "SmoothClamp", "SmoothMax", "SmoothMin", "SmoothFloor", "SmoothRound",
     "SAU", "SMU", "SMU1", "SmoothActivation", "KernelActivation",
+    "replace_activations", "harden", "summary", "Summary", "REPLACED_TYPES",
 ]
