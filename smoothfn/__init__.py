@@ -7,7 +7,8 @@
 * :func:`derive` → :class:`Derivation`: the closed form, its derivatives and its error (SymPy);
 * :func:`compile`: a user's SymPy function as a differentiable torch function;
 * :mod:`smoothfn.functional`: the catalog functions on tensors (torch twin or Triton kernels);
-* :mod:`smoothfn.nn`: the same as modules, with :func:`replace_activations` and :func:`harden`;
+* :mod:`smoothfn.nn`: the same as modules, with :func:`replace_activations`, :func:`harden` and
+  :func:`smoothing` (a context manager for code you do not own);
 * :data:`KERNELS` (:class:`Kernel`) and :data:`FUNCTIONS` (:class:`SmoothableFunction`): the catalog;
 * the exceptions of :mod:`smoothfn.errors`, all ``ValueError`` subclasses.
 
@@ -42,6 +43,7 @@ _LAZY = {
     "compile": ("smoothfn.api.user_functions", "compile"),
     "replace_activations": ("smoothfn.nn.replace", "replace_activations"),
     "harden": ("smoothfn.nn.replace", "harden"),
+    "smoothing": ("smoothfn.nn.mode", "smoothing"),
 }
 
 __all__ = [

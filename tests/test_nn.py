@@ -333,6 +333,91 @@ def test_harden_of_the_other_modules():
 
 
 # ----------------------------------------------------------------------------------------------
+# smoothing()
+
+def test_smoothing_intercepts_functional_calls_and_restores():
+    x = torch.linspace(-2, 2, 9)
+    smooth = F.relu(x, width=0.2)
+    with smoothfn.smoothing(width=0.2):
+        for y in (torch.nn.functional.relu(x), torch.relu(x), x.relu(), nn.ReLU()(x)):
+            torch.testing.assert_close(y, smooth, rtol=0, atol=0)
+        torch.testing.assert_close(nn.LeakyReLU(0.3)(x), F.leaky_relu(x, 0.3, width=0.2), rtol=0, atol=0)
+        torch.testing.assert_close(nn.ReLU6()(x), F.relu6(x, width=0.2), rtol=0, atol=0)
+        torch.testing.assert_close(nn.Hardswish()(x), F.hardswish(x, width=0.2), rtol=0, atol=0)
+        assert torch.equal(torch.abs(x), x.abs().detach()) and torch.equal(torch.abs(x), x.abs())  # not included
+        inplace = x.clone()
+        assert torch.nn.functional.relu(inplace, inplace=True) is inplace and torch.equal(inplace, smooth)
+        assert torch.equal(torch.relu(torch.tensor([-1, 2])), torch.tensor([0, 2]))  # integers stay exact
+    assert torch.equal(torch.relu(x), x.clamp(min=0))
+    with pytest.raises(RuntimeError, match="boom"), smoothfn.smoothing(width=0.2):
+        raise RuntimeError("boom")
+    assert torch.equal(torch.relu(x), x.clamp(min=0)) and torch.equal(nn.ReLU()(x), x.clamp(min=0))
+
+
+def test_smoothing_backward_and_third_party_modules():
+    torch.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(4, 2, dim_feedforward=6, dropout=0.0)  # calls F.relu
+    x = torch.randn(3, 4)
+    exact = layer(x)
+    with smoothfn.smoothing(width=0.5):
+        smooth = layer(x)
+        smooth.sum().backward()
+    assert not torch.allclose(smooth, exact)
+    grad = layer.linear1.weight.grad.clone()
+    layer.zero_grad()
+    hidden = layer.linear1(layer.norm1(x + layer._sa_block(x, None, None)))  # the same path, by hand
+    reference = layer.norm2(layer.norm1(x + layer._sa_block(x, None, None))
+                            + layer.linear2(F.relu(hidden, width=0.5)))
+    torch.testing.assert_close(smooth, reference)
+    reference.sum().backward()
+    torch.testing.assert_close(grad, layer.linear1.weight.grad)
+
+
+def test_smoothing_on_request_and_nested():
+    x = torch.linspace(-2, 2, 9, requires_grad=True)
+    relu, clamped = torch.relu(x), torch.clamp(x, -1, 1)
+    with smoothfn.smoothing(width=0.3, include=["abs"]):
+        with smoothfn.smoothing(width=0.1, include=[torch.clamp, "floor", "maximum"]):
+            assert torch.equal(torch.relu(x), relu)  # neither includes relu
+            torch.testing.assert_close(x.abs(), F.abs(x, width=0.3))  # the outer one
+            torch.testing.assert_close(torch.clamp(x, -1, 1), F.clamp(x, -1.0, 1.0, width=0.1))
+            torch.testing.assert_close(x.clamp(min=0.5), F.max(x, 0.5, width=0.1))
+            torch.testing.assert_close(torch.max(x, x.flip(0)), F.max(x, x.flip(0), width=0.1))
+            assert torch.max(x).item() == 2.0  # the reduction stays exact
+            y = torch.floor(x)
+            torch.testing.assert_close(y, F.floor(x, width=0.1))
+            y.sum().backward()  # backward inside: smoothfn's own torch.floor/clamp/abs are not intercepted
+        assert torch.equal(torch.clamp(x, -1, 1), clamped)  # the inner one is gone
+        torch.testing.assert_close(torch.abs(x), F.abs(x, width=0.3))
+    expected = torch.autograd.grad(F.floor(x, width=0.1).sum(), x)[0]
+    torch.testing.assert_close(x.grad, expected, rtol=0, atol=0)
+
+
+def test_smoothing_does_not_touch_smoothfn_internals():
+    """Under include="all", smoothfn's own forward and backward give what they give outside."""
+    x = torch.linspace(-2.2, 2.2, 11, requires_grad=True)
+    modules = [snn.SmoothFloor(0.3), snn.SmoothClamp(-1, 1, 0.3, kernel="laplace"), snn.SMU(), snn.SMU1(mu=0.3),
+               snn.SAU(paper=True), snn.SmoothHardswish(0.2, kernel="uniform")]
+    outside = [(m(x), torch.autograd.grad(m(x).sum(), [x, *m.parameters()])) for m in modules]
+    with smoothfn.smoothing(width=0.05, include="all"):
+        inside = [(m(x), torch.autograd.grad(m(x).sum(), [x, *m.parameters()])) for m in modules]
+    for (y0, g0), (y1, g1) in zip(outside, inside):
+        assert torch.equal(y0, y1) and all(torch.equal(a, b) for a, b in zip(g0, g1))
+
+
+def test_smoothing_refusals():
+    with pytest.raises(errors.DivergentConvolutionError):
+        smoothfn.smoothing(width=0.1, kernel="cauchy")
+    smoothfn.smoothing(width=0.1, kernel="cauchy", include=["hardtanh", "sign"])
+    with pytest.raises(errors.NoClosedFormError):
+        smoothfn.smoothing(width=0.1, kernel="logistic", include="hardswish")
+    with pytest.raises(errors.SmoothfnError, match="cannot intercept"):
+        smoothfn.smoothing(width=0.1, include=["tanh"])
+    with pytest.raises(errors.InvalidWidthError):
+        smoothfn.smoothing(width=-1.0)
+
+
+# ----------------------------------------------------------------------------------------------
 # layout
 
 def test_nn_builds_on_the_functional_api_only():

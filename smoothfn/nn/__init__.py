@@ -9,6 +9,8 @@ that put them into models.
 * learnable activations (:mod:`smoothfn.nn.learnable`): :class:`SAU`, :class:`SMU`, :class:`SMU1`;
 * :func:`replace_activations` and :func:`harden` (:mod:`smoothfn.nn.replace`) swap ``nn.ReLU`` & co.
   for their smoothings and back; :func:`summary` lists a model's smooth modules;
+* :func:`smoothing` (:mod:`smoothfn.nn.mode`) smooths ``F.relu`` & co. called inside code you
+  do not own;
 * :mod:`smoothfn.nn.exact`: the exact modules :func:`harden` gives where torch has none.
 
     >>> import torch, smoothfn
@@ -34,6 +36,7 @@ from smoothfn.nn.activations import (
 )
 from smoothfn.nn.base import KernelActivation, SmoothActivation
 from smoothfn.nn.learnable import SAU, SMU, SMU1
+from smoothfn.nn.mode import ACTIVATIONS, OPERATIONS, SmoothingMode, smoothing
 from smoothfn.nn.replace import REPLACED_TYPES, Summary, harden, replace_activations, summary
 
 __all__ = [
@@ -41,4 +44,5 @@ __all__ = [
     "SmoothHardswish", "SmoothClamp", "SmoothMax", "SmoothMin", "SmoothFloor", "SmoothRound",
     "SAU", "SMU", "SMU1", "SmoothActivation", "KernelActivation",
     "replace_activations", "harden", "summary", "Summary", "REPLACED_TYPES",
+    "smoothing", "SmoothingMode", "ACTIVATIONS", "OPERATIONS",
 ]
