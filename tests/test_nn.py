@@ -1,4 +1,4 @@
-"""smoothfn.nn: the modules, replace_activations / harden / summary, the smoothing() mode.
+"""smoothfn.nn: the modules, replace_activations / harden / summary, the smoothing() mode and annealing.
 
 Every tensor and model here is tiny; the one torch.compile is test_compile_fullgraph_matches_eager.
 """
@@ -226,6 +226,9 @@ def test_compile_fullgraph_matches_eager():
     torch.testing.assert_close(y, expected)
     for name, p in model.named_parameters():
         torch.testing.assert_close(got[name], p.grad, msg=name)
+    smoothfn.anneal(model, 0.5)  # widths are tensors in the graph's inputs: no recompilation
+    with torch._dynamo.config.patch(error_on_recompile=True):
+        torch.testing.assert_close(compiled(x), model(x))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -418,6 +421,57 @@ def test_smoothing_refusals():
 
 
 # ----------------------------------------------------------------------------------------------
+# annealing
+
+def test_anneal_scales_every_width():
+    model = nn.Sequential(snn.SmoothReLU(0.4, learnable_width=True), snn.SAU(width=0.2), snn.SMU(mu=2.0),
+                          snn.SMU1(alpha=0.5, mu=0.1), nn.Linear(1, 1))
+    smoothfn.anneal(model, 0.5)
+    assert [round(v, 6) for v in (model[0].width.item(), model[1].width.item(), model[2].mu.item(),
+                                  model[3].mu.item())] == [0.2, 0.1, 4.0, 0.05]
+    smoothfn.anneal(model, 1e-3, min_width=0.01)
+    assert [round(v, 6) for v in (model[0].width.item(), model[1].width.item(), model[2].mu.item(),
+                                  model[3].mu.item())] == [0.01, 0.01, 100.0, 0.005]
+    with pytest.raises(errors.SmoothfnError, match="factor"):
+        smoothfn.anneal(model, 0.0)
+    scheduler = smoothfn.WidthScheduler.geometric(model, start=1.0, end=0.1, steps=4)
+    for _ in range(4):
+        scheduler.step()
+    assert model[0].width.item() == pytest.approx(0.001, rel=1e-5) and scheduler.last_step == 4
+
+
+def test_training_while_annealing_ends_close_to_the_hardened_model():
+    """A small ReLU network trained while its width shrinks from 0.5 to 1e-3: hardening it changes
+    its outputs by about the last width; hardening the same network trained at a fixed 0.5 does not."""
+    torch.manual_seed(0)
+    x = torch.linspace(-2, 2, 64).unsqueeze(1)
+    target = torch.sin(2 * x)
+
+    def train(anneal: bool):
+        torch.manual_seed(1)
+        model = smoothfn.replace_activations(
+            nn.Sequential(nn.Linear(1, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1)), width=0.5)
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.02)
+        scheduler = smoothfn.WidthScheduler.geometric(model, start=0.5, end=1e-3, steps=150)
+        for _ in range(150):
+            optimizer.zero_grad()
+            loss = torch.mean((model(x) - target) ** 2)
+            loss.backward()
+            optimizer.step()
+            if anneal:
+                scheduler.step()
+        with torch.no_grad():
+            smooth = model(x)
+            hard = smoothfn.harden(model)(x)
+        return (smooth - hard).abs().max().item(), torch.mean((hard - target) ** 2).item()
+
+    gap, hard_loss = train(anneal=True)
+    fixed_gap, _ = train(anneal=False)
+    assert gap < 0.01 and hard_loss < 0.05
+    assert fixed_gap > 10 * gap
+
+
+# ----------------------------------------------------------------------------------------------
 # layout
 
 def test_nn_builds_on_the_functional_api_only():
@@ -428,3 +482,13 @@ def test_nn_builds_on_the_functional_api_only():
     for path in package.glob("*.py"):
         for match in imports.finditer(path.read_text(encoding="utf-8")):
             assert next(g for g in match.groups() if g) in allowed, path.name
+
+
+def test_docstring_examples():
+    import doctest
+    import importlib
+
+    for name in ("nn", "nn.base", "nn.activations", "nn.learnable", "nn.exact", "nn.replace", "nn.mode",
+                 "nn.schedule"):
+        module = importlib.import_module(f"smoothfn.{name}")
+        assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0, name

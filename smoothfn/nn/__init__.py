@@ -11,6 +11,7 @@ that put them into models.
   for their smoothings and back; :func:`summary` lists a model's smooth modules;
 * :func:`smoothing` (:mod:`smoothfn.nn.mode`) smooths ``F.relu`` & co. called inside code you
   do not own;
+* :func:`anneal` and :class:`WidthScheduler` (:mod:`smoothfn.nn.schedule`) shrink the widths during training;
 * :mod:`smoothfn.nn.exact`: the exact modules :func:`harden` gives where torch has none.
 
     >>> import torch, smoothfn
@@ -38,11 +39,12 @@ from smoothfn.nn.base import KernelActivation, SmoothActivation
 from smoothfn.nn.learnable import SAU, SMU, SMU1
 from smoothfn.nn.mode import ACTIVATIONS, OPERATIONS, SmoothingMode, smoothing
 from smoothfn.nn.replace import REPLACED_TYPES, Summary, harden, replace_activations, summary
+from smoothfn.nn.schedule import WidthScheduler, anneal
 
 __all__ = [
     "SmoothReLU", "SmoothLeakyReLU", "SmoothAbs", "SmoothHardtanh", "SmoothReLU6", "SmoothHardsigmoid",
     "SmoothHardswish", "SmoothClamp", "SmoothMax", "SmoothMin", "SmoothFloor", "SmoothRound",
     "SAU", "SMU", "SMU1", "SmoothActivation", "KernelActivation",
     "replace_activations", "harden", "summary", "Summary", "REPLACED_TYPES",
-    "smoothing", "SmoothingMode", "ACTIVATIONS", "OPERATIONS",
+    "smoothing", "SmoothingMode", "ACTIVATIONS", "OPERATIONS", "anneal", "WidthScheduler",
 ]
