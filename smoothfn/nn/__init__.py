@@ -14,6 +14,8 @@ that put them into models.
 * :func:`anneal` and :class:`WidthScheduler` (:mod:`smoothfn.nn.schedule`) shrink the widths during training;
 * :mod:`smoothfn.nn.exact`: the exact modules :func:`harden` gives where torch has none.
 
+docs/nn.md has the details.
+
     >>> import torch, smoothfn
     >>> model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
     >>> model = smoothfn.replace_activations(model, width=0.1, learnable=True)
