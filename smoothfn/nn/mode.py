@@ -68,7 +68,10 @@ def _depth() -> int:
 
 def _called_by_smoothfn() -> bool:
     """Whether the first caller outside torch (of the intercepted call) is smoothfn's run-time code."""
-    frame = sys._getframe(2)  # 0: this function, 1: __torch_function__
+    try:
+        frame = sys._getframe(2)  # 0: this function, 1: __torch_function__
+    except ValueError:  # called with no Python caller above the mode: not smoothfn's code
+        return False
     while frame is not None:
         path = frame.f_code.co_filename
         if not path.startswith(_TRANSPARENT):
