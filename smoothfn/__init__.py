@@ -7,6 +7,8 @@
 * :func:`derive` → :class:`Derivation`: the closed form, its derivatives and its error (SymPy);
 * :func:`compile`: a user's SymPy function as a differentiable torch function;
 * :mod:`smoothfn.functional`: the catalog functions on tensors (torch twin or Triton kernels);
+* :mod:`smoothfn.nn`: the same as modules, with :func:`replace_activations`, :func:`harden`,
+  :func:`smoothing` (a context manager for code you do not own) and :func:`anneal`;
 * :data:`KERNELS` (:class:`Kernel`) and :data:`FUNCTIONS` (:class:`SmoothableFunction`): the catalog;
 * the exceptions of :mod:`smoothfn.errors`, all ``ValueError`` subclasses.
 
@@ -40,6 +42,11 @@ _LAZY = {
     "derive": ("smoothfn.derivation.derivation", "derive"),
     "Derivation": ("smoothfn.derivation.derivation", "Derivation"),
     "compile": ("smoothfn.api.user_functions", "compile"),
+    "replace_activations": ("smoothfn.nn.replace", "replace_activations"),
+    "harden": ("smoothfn.nn.replace", "harden"),
+    "smoothing": ("smoothfn.nn.mode", "smoothing"),
+    "anneal": ("smoothfn.nn.schedule", "anneal"),
+    "WidthScheduler": ("smoothfn.nn.schedule", "WidthScheduler"),
 }
 
 __all__ = [
@@ -57,10 +64,10 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name == "functional":
+    if name in ("functional", "nn"):
         import importlib
 
-        return importlib.import_module("smoothfn.functional")
+        return importlib.import_module(f"smoothfn.{name}")
     if name in _LAZY:
         import importlib
 
