@@ -19,9 +19,9 @@ from smoothfn.errors import DivergentConvolutionError, NoClosedFormError, Smooth
 
 
 def _smu1_reference(x: float, alpha: float, mu: float) -> float:
-    mpmath.mp.dps = 40
-    x, a, m = mpmath.mpf(x), mpmath.mpf(alpha), mpmath.mpf(mu)
-    return float(((1 + a) * x + mpmath.sqrt(((1 - a) * x) ** 2 + m**2)) / 2)
+    with mpmath.workdps(40):  # not mp.dps = 40: that would leak into the other tests of the worker
+        x, a, m = mpmath.mpf(x), mpmath.mpf(alpha), mpmath.mpf(mu)
+        return float(((1 + a) * x + mpmath.sqrt(((1 - a) * x) ** 2 + m**2)) / 2)
 
 
 @pytest.mark.parametrize("alpha", [1.5, 3.0, 10.0, -0.5, 0.5])

@@ -32,6 +32,7 @@ import torch
 
 from smoothfn.generated import AVAILABLE
 from smoothfn.ops import autograd as ops
+from smoothfn.runtime.pairs import catalog_pair
 from smoothfn.runtime.staircase import TWINS
 
 REFERENCES = [
@@ -190,7 +191,7 @@ def test_hardswish_far_tails_and_wide_widths_against_mpmath(kernel, backend):
     """f_w − f(x) relative (f_w itself is f(x) plus it, exact to the dtype's rounding of f(x)),
     the derivatives relative, in fp64 and, where the dtype holds x, fp32; below 1e-30·w or 1e-30
     a value is noise (the Gaussian tails of 1e-198)."""
-    m = ops.generated("hardswish", kernel)
+    m = catalog_pair("hardswish", kernel)
     rows = [r for r in REFERENCES if r[0] == kernel]
     for dtype, rel in ((torch.float64, 1e-9), (torch.float32, 2e-5)):
         eps = torch.finfo(dtype).eps
@@ -219,21 +220,21 @@ def test_every_pair_is_finite_at_the_ends_of_the_width_range(f, k, backend):
     """The smallest and largest widths taken (squares normal in the compute dtype, functional's
     _width_range), x from −inf to inf: no NaN in a value or any gradient (per element: width and
     parameters full-size), a finite ∂f_w/∂x and ∂f_w/∂w at finite x, and ∂f_w/∂w finite at ±inf."""
-    m = ops.generated(f, k)
+    m = catalog_pair(f, k)
     for dtype in (torch.float32, torch.float64):
         info = torch.finfo(dtype)
         widths = (math.sqrt(info.tiny) * 1.0001, math.sqrt(info.max) * 0.9999)
         xs = [x for _ in widths for x in EXTREMES]
         ws = [w for w in widths for _ in EXTREMES]
         leaves = [torch.tensor(xs, dtype=dtype), torch.tensor(ws, dtype=dtype)]
-        leaves += [torch.full((len(xs),), PARAMS[n], dtype=dtype) for n in m.PARAMETERS]
+        leaves += [torch.full((len(xs),), PARAMS[n], dtype=dtype) for n in m.parameters]
         leaves = [t.requires_grad_() for t in leaves]
         value = ops.SmoothFunction.apply(m, backend, *leaves)
         grads = torch.autograd.grad(value.sum(), leaves)
         finite = torch.isfinite(leaves[0].detach())
         where = f"{f} ∗ {k}, {dtype}, {backend}"
         assert not value.isnan().any(), f"f_w NaN at {where}: {value.tolist()}"
-        for name, g in zip(["x", "w", *m.PARAMETERS], grads):
+        for name, g in zip(["x", "w", *m.parameters], grads):
             assert not g.isnan().any(), f"∂/∂{name} NaN at {where}: {g.tolist()}"
         assert torch.isfinite(grads[0][finite]).all() and torch.isfinite(grads[1]).all(), (
             f"{where}: ∂/∂x {grads[0].tolist()}, ∂/∂w {grads[1].tolist()}")

@@ -16,6 +16,7 @@ import torch
 
 from smoothfn.generated import AVAILABLE
 from smoothfn.ops import autograd as ops
+from smoothfn.runtime.pairs import catalog_pair
 
 # (function, kernel, x, w) at fp32 inputs (the values printed are the fp32 numbers), and
 # f_w(x) by tests/reference.py: convolution(FUNCTIONS[f], KERNELS[k], x, w, {}) at 45 digits
@@ -35,7 +36,7 @@ REFERENCES = [
 @pytest.mark.parametrize("backend", ["torch", "triton"])
 @pytest.mark.parametrize("f,k,x,w,expected", REFERENCES)
 def test_values_next_to_a_kink_against_mpmath(f, k, x, w, expected, backend):
-    m = ops.generated(f, k)
+    m = catalog_pair(f, k)
     for dtype, rel in ((torch.float32, 4e-7), (torch.float64, 1e-13)):
         value = ops.SmoothFunction.apply(m, backend, torch.tensor([x], dtype=dtype), torch.tensor(w, dtype=dtype))
         assert abs(float(value) - expected) <= rel * abs(expected), f"{f} ∗ {k}, {dtype}: {float(value)!r}"
@@ -54,7 +55,7 @@ def test_fp32_near_every_kink_at_small_widths(f, k, backend):
     to |f_w| + 1e-3·w (before: hardswish 0.76, hardsigmoid 0.24 at w = 1e-6; the worst left is
     leaky_relu ∗ laplace at 2.4e-5, next to the root of f_w, where the input's own rounding sets the
     floor), ∂f_w/∂x relative to |∂f_w/∂x| + 1e-3 of its largest value."""
-    m = ops.generated(f, k)
+    m = catalog_pair(f, k)
     grid = torch.linspace(-8, 8, 161, dtype=torch.float64)
     xs, ws = [], []
     for w in (1e-6, 1e-4, 1e-3, 1e-2):
@@ -62,7 +63,7 @@ def test_fp32_near_every_kink_at_small_widths(f, k, backend):
             xs.append(c + w * grid)
             ws.append(torch.full_like(grid, w))
     x32, w32 = torch.cat(xs).float(), torch.cat(ws).float()
-    params = [torch.full_like(x32, PARAMS[n]) for n in m.PARAMETERS]
+    params = [torch.full_like(x32, PARAMS[n]) for n in m.parameters]
     leaves = [t.clone().requires_grad_() for t in (x32, w32, *params)]
     v32 = ops.SmoothFunction.apply(m, backend, *leaves)
     g32 = torch.autograd.grad(v32.sum(), leaves[0])[0].double()

@@ -15,6 +15,7 @@ import torch
 
 from smoothfn.generated import AVAILABLE
 from smoothfn.ops import autograd as ops
+from smoothfn.runtime.pairs import catalog_pair
 from smoothfn.runtime.staircase import TWINS
 
 PARAMS = {"alpha": 0.15, "lo": -0.7, "hi": 1.3, "y": 0.4}
@@ -23,7 +24,7 @@ PAIRS = [*AVAILABLE, *TWINS]
 
 
 def _module(f, k):
-    return ops.generated(f, k)
+    return catalog_pair(f, k)
 
 
 @pytest.mark.parametrize("backend", ["torch", "triton"])
@@ -35,13 +36,13 @@ def test_nan_input_gives_nan_value_and_gradients(f, k, backend):
         xs = [math.nan] * len(WIDTHS) + [-0.4, 0.9]
         ws = [*WIDTHS, 0.7, 0.7]
         leaves = [torch.tensor(xs, dtype=dtype), torch.tensor(ws, dtype=dtype)]
-        leaves += [torch.full((len(xs),), PARAMS[n], dtype=dtype) for n in m.PARAMETERS]
+        leaves += [torch.full((len(xs),), PARAMS[n], dtype=dtype) for n in m.parameters]
         leaves = [t.requires_grad_() for t in leaves]
         value = ops.SmoothFunction.apply(m, backend, *leaves)
         grads = torch.autograd.grad(value.sum(), leaves)
         n = len(WIDTHS)
         where = f"{f} ∗ {k}, {dtype}, {backend}"
         assert value[:n].isnan().all() and not value[n:].isnan().any(), where
-        for name, g in zip(["x", "w", *m.PARAMETERS], grads):
+        for name, g in zip(["x", "w", *m.parameters], grads):
             assert g[:n].isnan().all(), f"∂/∂{name} at x = NaN: {g[:n].tolist()}, {where}"
             assert not g[n:].isnan().any(), f"∂/∂{name} at finite x, {where}"

@@ -19,6 +19,7 @@ import torch
 import smoothfn.functional as F
 from smoothfn.generated import AVAILABLE
 from smoothfn.ops import autograd as ops
+from smoothfn.runtime.pairs import catalog_pair
 
 # the kinks of each function at the parameters below (clamp's lo and max/min's y at 0: the
 # kink where x/w underflows; a second call puts y at 1e-30 for a kink off 0)
@@ -67,7 +68,7 @@ def _check(m, f, k, backend, kinks, params):
         leaves = [t.requires_grad_() for t in leaves]
         value = ops.SmoothFunction.apply(m, backend, *leaves)
         grads = torch.autograd.grad(value.sum(), leaves)
-        for name, v in zip(["f_w", "x", "w", *m.PARAMETERS], [value.detach(), *grads]):
+        for name, v in zip(["f_w", "x", "w", *m.parameters], [value.detach(), *grads]):
             v = v.double()
             for c, w, start, count in groups:
                 at_kink, near = v[start], v[start + 1:start + count]
@@ -81,8 +82,8 @@ def _check(m, f, k, backend, kinks, params):
 @pytest.mark.parametrize("backend", ["torch", "triton"])
 @pytest.mark.parametrize("f,k", AVAILABLE)
 def test_just_below_a_kink_equals_the_kink(f, k, backend):
-    m = ops.generated(f, k)
-    params = {n: PARAMS[n] for n in m.PARAMETERS}
+    m = catalog_pair(f, k)
+    params = {n: PARAMS[n] for n in m.parameters}
     _check(m, f, k, backend, KINKS[f], params)
     if f in ("max", "min"):  # a parameter kink off 0: x − y exact, (x − y)/w underflows
         _check(m, f, k, backend, [1e-30], {"y": 1e-30})

@@ -24,7 +24,7 @@ x = sp.Symbol("x", real=True)
 #: a parameter ``Symbol("w", positive=True)`` would be the width itself); the others are keyword
 #: arguments of the calls that take the parameters as ``**params`` (``Derivation.evaluate``,
 #: ``measure_sup_error``, ``CompiledFunction.__call__``, ...), which a test keeps in step with this set.
-RESERVED_NAMES = frozenset({"x", "w", "width", "backend", "points"})
+RESERVED_NAMES = frozenset({"x", "w", "width", "backend", "points", "max_error", "kernel"})
 
 
 @dataclass(frozen=True)
