@@ -28,7 +28,7 @@ from smoothfn.runtime.pairs import Pair
 from smoothfn.runtime.shapes import sum_to_shape
 
 # SMOOTHFN_EAGER_COMPILE=1: eager calls run a torch.compile'd copy of the generated functions
-# (cached per module; dynamic shapes), paying a compile on the first call of each pair
+# (cached per pair; dynamic shapes), paying a compile on the first call of each pair
 EAGER_COMPILE = os.environ.get("SMOOTHFN_EAGER_COMPILE", "") == "1"
 _COMPILED: dict[tuple[str, str], object] = {}
 
