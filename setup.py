@@ -16,6 +16,11 @@ setup(
         "matplotlib>=3.7",
         "triton>=3.0; platform_system == 'Linux' and platform_machine == 'x86_64'",
     ],
-    extras_require={"test": ["pytest>=7", "pytest-xdist>=3", "ruff>=0.5"]},
+    extras_require={
+        # `smoothfn demo` trains on scikit-learn's handwritten digits (shipped with the package)
+        "demo": ["scikit-learn>=1.3"],
+        # transformers: small random configurations of its models are the tests' third-party models
+        "test": ["pytest>=7", "pytest-xdist>=3", "ruff>=0.5", "scikit-learn>=1.3", "transformers>=4.40"],
+    },
     entry_points={"console_scripts": ["smoothfn=smoothfn.cli.main:main"]},
 )
