@@ -69,19 +69,8 @@ def triton_building_blocks_source(blocks) -> str:
     for kernel, density, tails, wide, (knots, count) in blocks:
         lines += ["", "@triton.jit", f"def pdf_{kernel}(z):", "    u = tl.abs(z)",
                   f"    return {triton_code(density)}", ""]
-        for j, tail, (nan_at_infinity, cancels, regularized) in tails:
-            argument = "tl.minimum(tl.abs(z), 1e30, propagate_nan=tl.PropagateNan.ALL)" if regularized else "tl.abs(z)"
-            lines += ["", "@triton.jit", f"def L{j}_{kernel}(t):", f"    return {triton_code(tail)}", ""]
-            lines += ["", "@triton.jit", f"def S{j}_{kernel}(z):", f"    tail = L{j}_{kernel}({argument})"]
-            conditions = (["tl.abs(z) > 1e4"] if nan_at_infinity else []) + (
-                ["tail < smallest_normal(tail)"] if cancels else []
-            ) + (['tl.abs(z) == float("inf")'] if regularized else [])
-            if conditions:
-                lines.append(f"    tail = tl.where({' | '.join(f'({c})' for c in conditions)}, 0.0, tail)")
-            lines.append("    return tail" if j % 2 else "    return tl.where(z < 0, tail, -tail)")
-            derivative = f"pdf_{kernel}(z)" if j == 0 else f"{j} * S{j - 1}_{kernel}(z)"
-            lines += ["", "", "@triton.jit", f"def zdS{j}_{kernel}(z):", f"    slope = z * {derivative}",
-                      '    return tl.where(tl.abs(z) == float("inf"), 0.0, slope)', ""]
+        for j, tail, guards in tails:
+            lines += triton_tail_lines(kernel, j, tail, guards)
         if wide is not None:
             lines += ["", "@triton.jit", *staircase_wide_lines(kernel, wide, triton_code, "tl.floor"), ""]
         lines += ["", "@triton.jit", *ramp_lines(kernel, knots, count, "triton"), ""]
@@ -89,7 +78,28 @@ def triton_building_blocks_source(blocks) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradients, used, ramp=None) -> str:
+def triton_tail_lines(kernel: str, j: int, tail: sp.Expr, guards: tuple[bool, bool, bool]) -> list[str]:
+    """L_j, S_j and z·S_j' of one kernel and order as @triton.jit functions, with the guards of
+    :func:`smoothfn.codegen.emit._guards` (the Triton twin of ``emit._tail_blocks``). They call
+    ``smallest_normal``, ``pdf_<kernel>`` or ``S<j−1>_<kernel>`` and the math functions of the
+    building-block module."""
+    nan_at_infinity, cancels, regularized = guards
+    argument = "tl.minimum(tl.abs(z), 1e30, propagate_nan=tl.PropagateNan.ALL)" if regularized else "tl.abs(z)"
+    lines = ["", "@triton.jit", f"def L{j}_{kernel}(t):", f"    return {triton_code(tail)}", ""]
+    lines += ["", "@triton.jit", f"def S{j}_{kernel}(z):", f"    tail = L{j}_{kernel}({argument})"]
+    conditions = (["tl.abs(z) > 1e4"] if nan_at_infinity else []) + (
+        ["tail < smallest_normal(tail)"] if cancels else []
+    ) + (['tl.abs(z) == float("inf")'] if regularized else [])
+    if conditions:
+        lines.append(f"    tail = tl.where({' | '.join(f'({c})' for c in conditions)}, 0.0, tail)")
+    lines.append("    return tail" if j % 2 else "    return tl.where(z < 0, tail, -tail)")
+    derivative = f"pdf_{kernel}(z)" if j == 0 else f"{j} * S{j - 1}_{kernel}(z)"
+    return lines + ["", "", "@triton.jit", f"def zdS{j}_{kernel}(z):", f"    slope = z * {derivative}",
+                    '    return tl.where(tl.abs(z) == float("inf"), 0.0, slope)', ""]
+
+
+def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradients, used, ramp=None,
+                       tails=()) -> str:
     """The Triton module of one pair.
 
     ``value`` is f_w and ``gradients`` the CSE-reduced derivatives (after ``replacements``), all
@@ -97,7 +107,9 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     ``ramp``, for a clamp-like function, the printed (narrow_ramp(…), ramp_<kernel>(…),
     ramp_means_<kernel>(…), (y_high − y_low)/w) that replace f_w, ∂f_w/∂x and ∂f_w/∂w where the
     kinks are close relative to the width (smoothfn.codegen.ramp_source), evaluated only in the
-    blocks that hold such an element.
+    blocks that hold such an element; ``tails``, [(kernel, j, L_j, guards)] of the tail orders
+    that the catalog's building blocks lack (a user function of degree ≥ 3), defined in the module
+    itself with :func:`triton_tail_lines`.
     """
     clashes = [p for p in params if p in RESERVED or p in MATH_FUNCTIONS or re.fullmatch(r"t\d+", p)
                or p.endswith(("_ptr", "_FULL"))]
@@ -117,6 +129,11 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     ]
     imports = len(lines)  # the import line goes here once the code shows which functions it calls
     lines += ["PARAMETERS = " + repr(tuple(params)), "", ""]
+    local = set()
+    for kernel, j, tail, guards in tails:
+        lines += [*triton_tail_lines(kernel, j, tail, guards)[1:], ""]
+        local |= {f"L{j}_{kernel}", f"S{j}_{kernel}", f"zdS{j}_{kernel}"}
+        used = [*used, f"pdf_{kernel}" if j == 0 else f"S{j - 1}_{kernel}"]  # what zdS_j calls
 
     def loads(indent="    "):
         out = [
@@ -179,7 +196,8 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
             lines += [f"        if {a.upper()}_FULL:", f"            {store}", "        else:",
                       f"            {partial}"]
     code = "\n".join(lines[imports:])
-    used = sorted({*used, *called_functions(MATH_FUNCTIONS, code), "divide", "square_root"})
+    used = {*used, *called_functions(MATH_FUNCTIONS, code), "divide", "square_root"}
+    used = sorted(used - local | ({"smallest_normal"} if "smallest_normal(" in code else set()))
     header = "from smoothfn.generated.triton.building_blocks import " + ", ".join(used) + "  # noqa: F401"
     lines[imports:imports] = [header, ""]
     return "\n".join(lines) + "\n"
