@@ -200,7 +200,7 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
                  "kinks": None if isinstance(facts, str) else list(facts),
                  "no_max_error": facts if isinstance(facts, str) else None}
         folder.mkdir(parents=True, exist_ok=True)
-        sources = [*derivation_sources(d), json.dumps(about)]
+        sources = [*derivation_sources(d, narrow=True), json.dumps(about)]
         for target, source in zip([path, triton_path, about_path], sources):  # the description last
             temporary = target.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(source, encoding="utf-8")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sympy as sp
 
+from smoothfn.codegen.narrow_source import NARROW_FORM_LIMIT, dpdf_lines, narrow_lines, steep_tails
 from smoothfn.codegen.ramp_source import kernel_knots, narrow_ramp_lines, node_count, ramp_lines, ramp_means_lines
 from smoothfn.codegen.staircase_source import staircase_wide_lines
 from smoothfn.codegen.torch_printer import torch_code, torch_math_imports, torch_namespace
@@ -22,11 +23,13 @@ from smoothfn.codegen.triton_source import triton_building_blocks_source, triton
 from smoothfn.derivation.reproducible import map_in_fresh_interpreters
 from smoothfn.derivation.stable import (
     KernelDensity,
+    NarrowForm,
     NoStableFormError,
     TailMoment,
     TailSlope,
     is_regularized,
     left_tail,
+    narrow_form,
     stable_form,
 )
 from smoothfn.derivation.staircase import wide_staircase
@@ -175,17 +178,24 @@ def pair_sources(function: str, kernel: str) -> tuple[str, str]:
     return derivation_sources(derive(function, kernel))
 
 
-def derivation_sources(d) -> tuple[str, str]:
+def derivation_sources(d, narrow: bool = False) -> tuple[str, str]:
     """(torch twin module, Triton kernel module) of one derivation: the same tail-stable form
-    and the same common-subexpression pass, printed for each target."""
+    and the same common-subexpression pass, printed for each target. With ``narrow`` (the user
+    functions of smoothfn.compile), a function with two kinks or more that is not clamp-like (those
+    have the narrow ramp) gets the narrow form of smoothfn.codegen.narrow_source where its kinks
+    lie close relative to the width or far from x in an algebraic tail."""
     function, kernel = d.function.name, d.kernel.name
     form = stable_form(d)
+    wide = narrow_form(d) if narrow and form.ramp is None else None
     args = ["x", "w", *d.params]
     names = list(d.variables)
     replacements, reduced = sp.cse(
         [form.gradients[n] for n in names], symbols=sp.numbered_symbols("t"), optimizations="basic"
     )
-    blocks = {f for e in [form.expr, *form.gradients.values()] for f in e.atoms(TailMoment, KernelDensity, TailSlope)}
+    expressions = [form.expr, *form.gradients.values()]
+    if wide is not None:
+        expressions += [wide.kink, *wide.kink_gradients.values()]
+    blocks = {f for e in expressions for f in e.atoms(TailMoment, KernelDensity, TailSlope)}
     # the orders the building blocks lack, defined in the module itself (L_j, S_j, zdS_j each)
     local = local_tail_orders(f.order for f in blocks if not isinstance(f, KernelDensity))
     tails = [(kernel, j, *_local_tail_block(d, j)) for j in local]
@@ -209,10 +219,23 @@ def derivation_sources(d) -> tuple[str, str]:
     ramp = _ramp_calls(form, kernel, symbols, "torch")
     if ramp is not None:
         used = sorted({*used, "narrow_ramp", f"ramp_{kernel}", f"ramp_means_{kernel}"})
+    if wide is not None:
+        used = sorted({*used, f"pdf_{kernel}"})
     if used:
         lines += ["from smoothfn.generated.building_blocks import " + ", ".join(used), ""]
     local_lines = [line for _, j, tail, guards in tails for line in _tail_blocks(kernel, j, torch_code(tail), guards)]
-    if ramp is not None:
+    narrow_code = None if wide is None else _narrow_code(wide, d, symbols, "torch")
+    if narrow_code is not None:
+        value_lines, gradient_lines = narrow_code["functions"]
+        local_lines += ["", *narrow_code["dpdf"], "", "", *value_lines, "", "", *gradient_lines, ""]
+        forward = [
+            f"    value = {torch_code(value, 'x')}",
+            f"    narrow = {narrow_code['test']}",
+            "    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager",
+            "        return value",
+            f"    return torch.where(narrow, {narrow_code['kink']} + narrow_value({', '.join(args)}), value)",
+        ]
+    elif ramp is not None:
         forward = [
             f"    value = {torch_code(value, 'x')}",
             f"    narrow = {ramp[0]}",
@@ -237,7 +260,17 @@ def derivation_sources(d) -> tuple[str, str]:
     for symbol, e in replacements:
         body.append(f"    {symbol} = {torch_code(e, 'x')}")
     gradients = "(" + ", ".join(torch_code(g, "x") for g in reduced) + ",)"
-    if ramp is not None:  # ∂f_w/∂x and ∂f_w/∂w of the narrow ramp: means over it, not differences
+    if narrow_code is not None:  # the kink's derivatives plus the integrals' (smoothfn.codegen.narrow_source)
+        body += [
+            f"    gradients = {gradients}",
+            f"    narrow = {narrow_code['test']}",
+            "    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager",
+            "        return gradients",
+            f"    integrals = narrow_gradients({', '.join(args)})",
+            f"    kink = ({', '.join(narrow_code['kink_gradients'])},)",
+            "    return tuple(torch.where(narrow, k + i, g) for k, i, g in zip(kink, integrals, gradients))",
+        ]
+    elif ramp is not None:  # ∂f_w/∂x and ∂f_w/∂w of the narrow ramp: means over it, not differences
         narrow, _, means, scale, _ = ramp
         body += [
             f"    gradients = {gradients}",
@@ -253,8 +286,60 @@ def derivation_sources(d) -> tuple[str, str]:
         body.append(f"    return {gradients}")
     twin = "\n".join(lines + torch_math_imports("\n".join(body)) + body) + "\n"
     kernels = triton_pair_source(f"{function} ∗ {kernel}", d.params, value, replacements, reduced, used,
-                                 _ramp_calls(form, kernel, symbols, "triton"), tails)
+                                 _ramp_calls(form, kernel, symbols, "triton"), tails,
+                                 None if wide is None else _narrow_code(wide, d, symbols, "triton"))
     return twin, kernels
+
+
+def _narrow_code(wide, d, symbols, target: str) -> dict:
+    """The narrow form printed for ``target``: its test, the kink's value and derivatives (in the
+    order of d.variables), and the lines of dpdf_<kernel>, narrow_value and narrow_gradients."""
+    from smoothfn.catalog.kernels import KERNELS
+
+    code = torch_code if target == "torch" else triton_code
+    kernel = KERNELS[d.kernel.name]
+    x = sp.Symbol("x")
+    first, last = wide.first.subs(symbols), wide.last.subs(symbols)
+    substituted = NarrowForm(first, last, wide.two_sided, wide.kink.subs(symbols),
+                             {n: g.subs(symbols) for n, g in wide.kink_gradients.items()},
+                             tuple(tuple(e.subs(symbols) for e in piece) for piece in wide.pieces))
+    return {
+        **_narrow_form_test(first, last, kernel, target),
+        "kink": code(substituted.kink, "x"),
+        "kink_gradients": [code(substituted.kink_gradients[n], "x") for n in d.variables],
+        "dpdf": dpdf_lines(kernel, target),
+        "functions": narrow_lines(substituted, kernel, x, sp.Symbol("w"), dict(d.params), target),
+    }
+
+
+def _narrow_form_test(c1, c2, kernel, target: str) -> dict:
+    """{"test": where the narrow form serves, "per_element": whether that depends on x}: where
+    c2 − c1 ≤ h₀·reach (NARROW_FORM_LIMIT, the reach as for the narrow ramp), and for a kernel with
+    steep tails (Gaussian) only while (c2 − c1)·d ≤ w², d the distance from x to [c1, c2]."""
+    code = torch_code if target == "torch" else triton_code
+    x = sp.Symbol("x")
+    reach = _reach(c1, c2, kernel.name, target)
+    test = f"({code(c2 - c1, 'x')} <= {NARROW_FORM_LIMIT!r} * {reach})"
+    if not steep_tails(kernel):
+        return {"test": test, "per_element": reach != "w"}
+    # span ≤ h₀·w and span·d ≤ w² as one comparison of blocks (Triton's interpreter has no & of a
+    # scalar and a block); w² = inf beyond the fp32 (fp64) range, where the first alone decides
+    maximum = "torch.maximum" if target == "torch" else "tl.maximum"
+    distance = f"{maximum}({1 / NARROW_FORM_LIMIT!r} * w, {maximum}({code(c1 - x, 'x')}, {code(x - c2, 'x')}))"
+    return {"test": f"({code(c2 - c1, 'x')} * {distance} <= w * w)", "per_element": True}
+
+
+def _reach(c1, c2, kernel: str, target: str) -> str:
+    """w, or for a kernel with algebraic tails max(w, distance from x to [c1, c2] / 2): the narrow
+    ramp and the narrow form also serve the far tails there (smoothfn.codegen.ramp_source)."""
+    from smoothfn.catalog.kernels import KERNELS
+
+    if KERNELS[kernel].finite_moment_bound == sp.oo:
+        return "w"
+    code = torch_code if target == "torch" else triton_code
+    x = sp.Symbol("x")
+    maximum = "torch.maximum" if target == "torch" else "tl.maximum"
+    return f"{maximum}(w, 0.5 * {maximum}({code(c1 - x, 'x')}, {code(x - c2, 'x')}))"
 
 
 def _local_tail_block(d, j: int) -> tuple[sp.Expr, tuple[bool, bool, bool]]:
@@ -271,19 +356,14 @@ def _ramp_calls(form, kernel: str, symbols, target: str):
     printed for ``target`` ("torch" or "triton") for a clamp-like function, else None
     (smoothfn.codegen.ramp_source). The reach is w, or for a kernel with algebraic tails
     max(w, distance from x to [c1, c2] / 2), where the ramp also serves the far tails."""
-    from smoothfn.catalog.kernels import KERNELS
-
     if form.ramp is None:
         return None
     code = torch_code if target == "torch" else triton_code
     c1, c2, low, high = (sp.sympify(e).subs(symbols) for e in form.ramp)
     x, w = sp.Symbol("x"), sp.Symbol("w")
     arguments = [(x - c1) / w, (c2 - c1) / w, low, high]
-    reach, per_element = "w", False
-    if KERNELS[kernel].finite_moment_bound != sp.oo:
-        maximum = "torch.maximum" if target == "torch" else "tl.maximum"
-        reach = f"{maximum}(w, 0.5 * {maximum}({code(c1 - x, 'x')}, {code(x - c2, 'x')}))"
-        per_element = True
+    reach = _reach(c1, c2, kernel, target)
+    per_element = reach != "w"
     return (f"narrow_ramp({code(c2 - c1, 'x')}, {reach})",
             f"ramp_{kernel}({', '.join(code(e, 'x') for e in arguments)})",
             f"ramp_means_{kernel}({', '.join(code(e, 'x') for e in arguments[:2])})", code((high - low) / w, "x"),
