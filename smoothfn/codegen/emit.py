@@ -17,6 +17,7 @@ import sympy as sp
 from smoothfn.codegen.narrow_source import NARROW_FORM_LIMIT, dpdf_lines, narrow_lines, steep_tails
 from smoothfn.codegen.ramp_source import kernel_knots, narrow_ramp_lines, node_count, ramp_lines, ramp_means_lines
 from smoothfn.codegen.staircase_source import staircase_wide_lines
+from smoothfn.codegen.tail_source import tail_body
 from smoothfn.codegen.torch_printer import torch_code, torch_math_imports, torch_namespace
 from smoothfn.codegen.triton_printer import triton_code
 from smoothfn.codegen.triton_source import triton_building_blocks_source, triton_pair_source
@@ -147,11 +148,12 @@ def building_blocks_source(blocks) -> str:
     return "\n".join(lines + body).rstrip() + "\n"
 
 
-def _tail_blocks(kernel: str, j: int, code: str, guards: tuple[bool, bool, bool]) -> list[str]:
-    """L_j, S_j and z·S_j' for one kernel and order, with the guards of :func:`_guards`."""
+def _tail_blocks(kernel: str, j: int, code: str, guards: tuple[bool, bool, bool], body=None) -> list[str]:
+    """L_j, S_j and z·S_j' for one kernel and order, with the guards of :func:`_guards`; L_j returns
+    ``code``, or runs the lines ``body`` (smoothfn.codegen.tail_source)."""
     nan_at_infinity, cancels, regularized = guards
     sign = "" if j % 2 else "-"
-    lines = ["", f"def L{j}_{kernel}(t):", f"    return {code}", "", "", f"def S{j}_{kernel}(z):"]
+    lines = ["", f"def L{j}_{kernel}(t):", *(body or [f"    return {code}"]), "", "", f"def S{j}_{kernel}(z):"]
     argument = "torch.clamp(torch.abs(z), max=1e30)" if regularized else "torch.abs(z)"
     lines.append(f"    tail = L{j}_{kernel}({argument})")
     conditions = (["torch.abs(z) > 1e4"] if nan_at_infinity else []) + (
@@ -198,7 +200,7 @@ def derivation_sources(d, narrow: bool = False) -> tuple[str, str]:
     blocks = {f for e in expressions for f in e.atoms(TailMoment, KernelDensity, TailSlope)}
     # the orders the building blocks lack, defined in the module itself (L_j, S_j, zdS_j each)
     local = local_tail_orders(f.order for f in blocks if not isinstance(f, KernelDensity))
-    tails = [(kernel, j, *_local_tail_block(d, j)) for j in local]
+    tails = [(kernel, j, *_local_tail_block(d, j)) for j in local]  # printed with tail_source.tail_body
     local_names = {f"{prefix}{j}_{kernel}" for j in local for prefix in ("L", "S", "zdS")}
     used = {_block_name(f) for f in blocks} | {f"S{j - 1}_{kernel}" if j else f"pdf_{kernel}" for j in local}
     used = sorted(used - local_names)
@@ -223,7 +225,8 @@ def derivation_sources(d, narrow: bool = False) -> tuple[str, str]:
         used = sorted({*used, f"pdf_{kernel}"})
     if used:
         lines += ["from smoothfn.generated.building_blocks import " + ", ".join(used), ""]
-    local_lines = [line for _, j, tail, guards in tails for line in _tail_blocks(kernel, j, torch_code(tail), guards)]
+    local_lines = [line for _, j, tail, guards in tails
+                   for line in _tail_blocks(kernel, j, torch_code(tail), guards, tail_body(d.kernel, j, tail, "torch"))]
     narrow_code = None if wide is None else _narrow_code(wide, d, symbols, "torch")
     if narrow_code is not None:
         value_lines, gradient_lines = narrow_code["functions"]
@@ -286,7 +289,9 @@ def derivation_sources(d, narrow: bool = False) -> tuple[str, str]:
         body.append(f"    return {gradients}")
     twin = "\n".join(lines + torch_math_imports("\n".join(body)) + body) + "\n"
     kernels = triton_pair_source(f"{function} ∗ {kernel}", d.params, value, replacements, reduced, used,
-                                 _ramp_calls(form, kernel, symbols, "triton"), tails,
+                                 _ramp_calls(form, kernel, symbols, "triton"),
+                                 [(k, j, tail, guards, tail_body(d.kernel, j, tail, "triton"))
+                                  for k, j, tail, guards in tails],
                                  None if wide is None else _narrow_code(wide, d, symbols, "triton"))
     return twin, kernels
 

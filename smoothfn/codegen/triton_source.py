@@ -79,14 +79,15 @@ def triton_building_blocks_source(blocks) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def triton_tail_lines(kernel: str, j: int, tail: sp.Expr, guards: tuple[bool, bool, bool]) -> list[str]:
+def triton_tail_lines(kernel: str, j: int, tail: sp.Expr, guards: tuple[bool, bool, bool], body=None) -> list[str]:
     """L_j, S_j and z·S_j' of one kernel and order as @triton.jit functions, with the guards of
     :func:`smoothfn.codegen.emit._guards` (the Triton twin of ``emit._tail_blocks``). They call
     ``smallest_normal``, ``pdf_<kernel>`` or ``S<j−1>_<kernel>`` and the math functions of the
-    building-block module."""
+    building-block module. L_j returns ``tail``, or runs the lines ``body``
+    (smoothfn.codegen.tail_source)."""
     nan_at_infinity, cancels, regularized = guards
     argument = "tl.minimum(tl.abs(z), 1e30, propagate_nan=tl.PropagateNan.ALL)" if regularized else "tl.abs(z)"
-    lines = ["", "@triton.jit", f"def L{j}_{kernel}(t):", f"    return {triton_code(tail)}", ""]
+    lines = ["", "@triton.jit", f"def L{j}_{kernel}(t):", *(body or [f"    return {triton_code(tail)}"]), ""]
     lines += ["", "@triton.jit", f"def S{j}_{kernel}(z):", f"    tail = L{j}_{kernel}({argument})"]
     conditions = (["tl.abs(z) > 1e4"] if nan_at_infinity else []) + (
         ["tail < smallest_normal(tail)"] if cancels else []
@@ -108,7 +109,7 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     ``ramp``, for a clamp-like function, the printed (narrow_ramp(…), ramp_<kernel>(…),
     ramp_means_<kernel>(…), (y_high − y_low)/w) that replace f_w, ∂f_w/∂x and ∂f_w/∂w where the
     kinks are close relative to the width (smoothfn.codegen.ramp_source), evaluated only in the
-    blocks that hold such an element; ``tails``, [(kernel, j, L_j, guards)] of the tail orders
+    blocks that hold such an element; ``tails``, [(kernel, j, L_j, guards, body or None)] of the tail orders
     that the catalog's building blocks lack (a user function of degree ≥ 3), defined in the module
     itself with :func:`triton_tail_lines`; ``narrow``, the printed narrow form of a user function
     (smoothfn.codegen.emit._narrow_code: its test, kink, kink derivatives and functions), which
@@ -134,8 +135,8 @@ def triton_pair_source(title: str, params, value: sp.Expr, replacements, gradien
     imports = len(lines)  # the import line goes here once the code shows which functions it calls
     lines += ["PARAMETERS = " + repr(tuple(params)), "", ""]
     local = set()
-    for kernel, j, tail, guards in tails:
-        lines += [*triton_tail_lines(kernel, j, tail, guards)[1:], ""]
+    for kernel, j, tail, guards, body in tails:
+        lines += [*triton_tail_lines(kernel, j, tail, guards, body)[1:], ""]
         local |= {f"L{j}_{kernel}", f"S{j}_{kernel}", f"zdS{j}_{kernel}"}
         used = [*used, f"pdf_{kernel}" if j == 0 else f"S{j - 1}_{kernel}"]  # what zdS_j calls
     if narrow is not None:
