@@ -55,20 +55,23 @@ def narrow_node_count(kernel, degree: int) -> int:
 
 
 def density_slope(kernel) -> sp.Expr:
-    """k'(u) for u ≥ 0, in ``kernel.u``: k·(k'/k) where k'/k is a rational function of u or of
-    e^(−u), else k' (the compact kernels' polynomial pieces)."""
+    """k'(u) for u ≥ 0, in ``kernel.u``: DENSITY·(k'/k) where k'/k is a rational function of u
+    (Gaussian −u, Cauchy −2u/(1 + u²): no power of u that overflows before k underflows) or of
+    e^(−u) (logistic (e^(−u) − 1)/(e^(−u) + 1): SymPy's tanh(u/2) or e^u forms overflow), else k'
+    as differentiated (the compact kernels' polynomial pieces)."""
     u = kernel.u
     density = _nonnegative_density(kernel)
     slope = sp.diff(density, u)
     if isinstance(density, sp.Piecewise):
         return slope
-    ratio = sp.cancel(sp.simplify(slope / density))
-    if ratio.has(sp.exp(u)) or ratio.has(sp.exp(-u)):
-        e = sp.Symbol("e", positive=True)
-        ratio = sp.cancel(ratio.subs(sp.exp(u), 1 / e).subs(sp.exp(-u), e)).subs(e, sp.exp(-u))
-    if ratio.atoms(sp.Function) - ratio.atoms(sp.exp) or any(f.args[0] != -u for f in ratio.atoms(sp.exp)):
-        return sp.simplify(slope)
-    return sp.Symbol("DENSITY") * ratio
+    ratio = sp.simplify(slope / density)
+    if not ratio.atoms(sp.Function):
+        return sp.Symbol("DENSITY") * ratio
+    e = sp.Symbol("e", positive=True)  # e^(−u)
+    in_e = sp.simplify(sp.expand_log(ratio.rewrite(sp.exp).subs(u, -sp.log(e)), force=True))
+    if in_e.is_rational_function(e):
+        return sp.Symbol("DENSITY") * sp.factor(in_e).subs(e, sp.exp(-u))
+    return slope
 
 
 def steep_tails(kernel) -> bool:
