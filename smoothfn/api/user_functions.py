@@ -175,7 +175,11 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     Raises:
         the refusals of :func:`smoothfn.derive` (``DivergentConvolutionError``,
         ``NoClosedFormError``, ``UnsupportedFunctionError``, ``UnknownKernelError``), all
-        ``ValueError`` subclasses.
+        ``ValueError`` subclasses; ``SmoothfnError`` where a generated file fails to load (it is
+        removed from the cache, so the next call generates it again).
+
+    Pieces of any degree compile: the tail blocks L_j, S_j and z·S_j' of the orders j ≥ 3 that
+    the catalog's building blocks lack are generated into the module itself.
 
     Example::
 
@@ -211,7 +215,7 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
                  "no_max_error": facts if isinstance(facts, str) else None,
                  "declared": {name: declared(symbol) for name, symbol in d.params.items() if declared(symbol)}}
         folder.mkdir(parents=True, exist_ok=True)
-        sources = [*derivation_sources(d), json.dumps(about)]
+        sources = [*derivation_sources(d, narrow=True), json.dumps(about)]
         for target, source in zip([path, triton_path, about_path], sources):  # the description last
             temporary = target.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(source, encoding="utf-8")
@@ -219,10 +223,13 @@ def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
     params = tuple(about["params"])
     try:
         twin = _load(key, path)
-    except Exception:  # a broken file must not stay in the cache: the next call derives again
+    except Exception as error:  # a broken file must not stay in the cache: the next call derives again
         for stale in (path, triton_path, about_path):
             stale.unlink(missing_ok=True)
-        raise
+        raise SmoothfnError(
+            f"the generated twin of {about['name']} ({path}) failed to load, and was removed from the cache: "
+            f"{type(error).__name__}: {error}"
+        ) from error
     # the Triton kernels load on their first use (smoothfn.gpu.launch)
     pair = user_pair(f"user_{key}", params, twin, triton_path)
     kinks = None if about["kinks"] is None else _kink_functions(params, about["kinks"])

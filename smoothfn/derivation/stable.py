@@ -360,7 +360,12 @@ def narrow_bump(f, kernel: Kernel, x: sp.Symbol, w: sp.Symbol) -> NarrowBump | N
     ∂f_w/∂w = Σ d_i1 (S_1 − z S_1')(z_i) + 2a(c2 − c1)(mean S_1 − mean u·S_0). Nothing cancels
     but a factor of 2 (S_1 ≥ 0: for hardswish, 2·mean S_1 − (S_1(z1) + S_1(z2))/2). The means
     come from Gauss–Legendre nodes between the kernel's knots and 0 (smoothfn.codegen.ramp_source);
-    f(x), f'(x) pick their pieces by z_i < 0, as the tail-stable form does."""
+    f(x), f'(x) pick their pieces by z_i < 0, as the tail-stable form does.
+
+    The terms of order w sum to about (p_R' − p_L')·w·S_1(z): the form suits hardswish (end slopes
+    0 and 1, f_w − f of order w) but cancels where the end slopes agree (Min(x², 1): terms of
+    order w for a result of order 1). Compiled user functions therefore take the general
+    :class:`NarrowForm` instead (smoothfn.codegen.emit.derivation_sources)."""
     pieces = f.pieces
     if f.is_staircase or len(pieces) != 3:
         return None
@@ -406,6 +411,14 @@ def stable_form(derivation) -> StableForm:
             f"and end pieces of degree < {needed}), but the {kernel.name} kernel has finite absolute moments "
             f"only of {kernel.finite_absolute_moments}"
         )
+    expr, gradients, orders = _tail_stable([p.poly for p in f.pieces], f.breakpoints, kernel, x, w,
+                                           derivation.variables)
+    return StableForm(expr, gradients, orders, narrow_ramp(f, x), narrow_bump(f, kernel, x, w))
+
+
+def _tail_stable(polys, breakpoints, kernel: Kernel, x, w, variables) -> tuple[sp.Expr, dict, tuple[int, ...]]:
+    """(f_w, {name: ∂f_w/∂name}, the S_j orders used) of the piecewise polynomial ``polys[i]`` on
+    (breakpoints[i − 1], breakpoints[i]) in tail-stable form (the module docstring)."""
     u = sp.Dummy("u", real=True)  # Dummies: never equal to a symbol of f (a parameter named u or v)
     v = sp.Dummy("v", real=True)
 
@@ -413,8 +426,7 @@ def stable_form(derivation) -> StableForm:
         shifted = sp.Poly(sp.expand(poly.subs(x, x - w * u)), u)
         return sp.expand(sum(c * regularized_moment(kernel, j) for (j,), c in shifted.terms()))
 
-    regions = [factored_by_width(averaged(p.poly), x, w) for p in f.pieces]
-    breakpoints = [p.lo for p in f.pieces[1:]]
+    regions = [factored_by_width(averaged(p), x, w) for p in polys]
     if len(regions) == 1:
         polynomial = regions[0]
     else:
@@ -424,16 +436,16 @@ def stable_form(derivation) -> StableForm:
         branches = [(q, (x - c) / w < 0) for q, c in zip(regions[:-1], breakpoints)] + [(regions[-1], True)]
         polynomial = sp.Piecewise(*branches)
     terms = []  # (coefficient d_ij w^j, order j, breakpoint c)
-    for left, right, c in zip(f.pieces, f.pieces[1:], breakpoints):
-        jump = sp.Poly(sp.expand((right.poly - left.poly).subs(x, c + v)), v)
-        terms += [(d * w**j, j, c) for (j,), d in jump.terms()]
+    for left, right, c in zip(polys, polys[1:], breakpoints):
+        jump = sp.Poly(sp.expand((right - left).subs(x, c + v)), v)
+        terms += [(d * w**j, j, c) for (j,), d in jump.terms() if d != 0]
     S = lambda j, c: tail_moment_function(kernel.name, j)((x - c) / w)  # noqa: E731
     expr = _guard_zero_coefficients(polynomial, x) + sum((a * S(j, c) for a, j, c in terms), sp.S.Zero)
 
     # the chain rule by hand, so that ∂z/∂w = −z/w lands in the guarded block z·S_j'(z)
     # (sp.diff would print z·S_j'(z) as a product: ∞·0 at x = ±∞)
     gradients = {}
-    for name, symbol in derivation.variables.items():
+    for name, symbol in variables.items():
         grad = _region_derivative(polynomial, symbol, x, w)
         for a, j, c in terms:
             z = (x - c) / w
@@ -443,5 +455,61 @@ def stable_form(derivation) -> StableForm:
             else:
                 grad += a * tail_derivative(kernel.name, j, z) * sp.diff(z, symbol)
         gradients[name] = grad
-    return StableForm(expr, gradients, tuple(sorted({j for _, j, _ in terms})), narrow_ramp(f, x),
-                      narrow_bump(f, kernel, x, w))
+    return expr, gradients, tuple(sorted({j for _, j, _ in terms}))
+
+
+@dataclass(frozen=True)
+class NarrowForm:
+    r"""f_w of a piecewise polynomial with kinks c_1 < … < c_n (n ≥ 2) for widths far above their
+    spacing, and far in an algebraic tail, where the n kink terms of the tail-stable form cancel.
+
+    With p_L and p_R the end pieces, f = f̃ + g, where f̃ is p_L left of one end kink and p_R
+    right of it, and g = f − f̃ vanishes outside [c_1, c_n]:
+
+    .. math::
+        f_w(x) = \tilde f_w(x) + \int_{c_1}^{c_n} g(t)\,K_w(x - t)\,dt,
+
+    f̃_w in tail-stable form (one kink, nothing to cancel) and the integral over the bounded
+    support by quadrature (smoothfn.codegen.narrow_source), whose integrand holds no difference
+    of large terms. Left of the middle (c_1 + c_n)/2 the end kink is c_n (g = f − p_L), right of it
+    c_1 (g = f − p_R), so that f_w − p_R keeps its relative accuracy in the right tail and
+    f_w − p_L in the left one. Where p_L = p_R there is no kink: f̃_w = E p_L(x − wY).
+    """
+
+    first: sp.Expr  # c_1
+    last: sp.Expr  # c_n
+    two_sided: bool  # p_L ≠ p_R: the side (x < middle) picks the decomposition
+    kink: sp.Expr  # f̃_w (a Piecewise in x < middle where two_sided)
+    kink_gradients: dict[str, sp.Expr]
+    pieces: tuple[tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr], ...]  # (lo, hi, g left, g right) in x as t
+
+    @property
+    def middle(self) -> sp.Expr:
+        return (self.first + self.last) / 2
+
+
+def narrow_form(derivation) -> NarrowForm | None:
+    """The :class:`NarrowForm` of a piecewise polynomial with at least two kinks, all numbers (a
+    kink that moves with a parameter would add boundary terms to the parameter's derivative);
+    None otherwise."""
+    f, kernel, x, w = derivation.function, derivation.kernel, derivation.x, derivation.width
+    kinks = f.breakpoints
+    if f.is_staircase or len(kinks) < 2 or not all(c.is_number for c in kinks):
+        return None
+    left, right = f.pieces[0].poly, f.pieces[-1].poly
+    two_sided = sp.expand(right - left) != 0
+    variables = derivation.variables
+
+    def kink_at(c):
+        return _tail_stable([left, right], [c], kernel, x, w, variables)[:2]
+
+    middle = (kinks[0] + kinks[-1]) / 2
+    if two_sided:
+        (expr_left, grad_left), (expr_right, grad_right) = kink_at(kinks[-1]), kink_at(kinks[0])
+        kink = sp.Piecewise((expr_left, x < middle), (expr_right, True))
+        gradients = {name: sp.Piecewise((grad_left[name], x < middle), (grad_right[name], True))
+                     for name in variables}
+    else:
+        kink, gradients = _tail_stable([left], [], kernel, x, w, variables)[:2]
+    pieces = tuple((p.lo, p.hi, sp.expand(p.poly - left), sp.expand(p.poly - right)) for p in f.pieces[1:-1])
+    return NarrowForm(kinks[0], kinks[-1], two_sided, kink, gradients, pieces)
