@@ -144,8 +144,10 @@ def _load(key: str, path: Path):
 #: Part of the cache key: raised whenever a fix changes what the derivation or the code generator
 #: produce for some expression, so that no module written before the fix is loaded after it
 #: (2: a variable named u was merged with the integration variable; a parameter in a condition
-#: such as Max(x, a*x) folded into the wrong piece; 3: kink facts for max_error=).
-CACHE_REVISION = 3
+#: such as Max(x, a*x) folded into the wrong piece; 3: kink facts for max_error=; 4: pieces of
+#: degree ≥ 3 with their own tail blocks, the general narrow form, factored regions, the narrow
+#: bump for user functions of hardswish's shape).
+CACHE_REVISION = 4
 
 
 def compile(expr, kernel: str = "gaussian") -> CompiledFunction:  # noqa: A001
