@@ -7,8 +7,10 @@ process (imports and Triton's start-up paid once: the tests batch every compilat
 file into one run).
 
 Run without TRITON_INTERPRET (the tests start it in a subprocess). A module is a generated pair
-(``clamp_cauchy``) or a staircase (``floor_gaussian``: smoothfn.gpu.staircase with its
-constants). For each, both kernels are compiled with every gradient requested and scalar
+(``clamp_cauchy``), a staircase (``floor_gaussian``: smoothfn.gpu.staircase with its
+constants), or the path of a compiled user function's Triton module (``…/user_<key>_triton.py``
+in ``$SMOOTHFN_CACHE``, a name ending in ``.py``; its parameters from its ``PARAMETERS``).
+For each, both kernels are compiled with every gradient requested and scalar
 width/parameters (the common launch), plus the forward with full-size arguments. The report
 gives, from ptxas -v (the assembler Triton ships, run on the PTX), the registers per thread and
 the bytes of spill stores and loads, and from the PTX whether global loads and stores are 16-byte
@@ -18,6 +20,7 @@ vector accesses and whether every conversion to fp16/bf16 rounds to nearest.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import re
 import subprocess
@@ -33,7 +36,7 @@ from triton.compiler import ASTSource
 
 from smoothfn.generated import KERNELS
 from smoothfn.gpu.launch import FP_FUSION, block_size, num_warps
-from smoothfn.runtime.pairs import catalog_pair
+from smoothfn.runtime.pairs import Pair, catalog_pair
 
 TYPES = {"fp32": tl.float32, "fp64": tl.float64, "fp16": tl.float32, "bf16": tl.float32}  # compute dtypes
 INPUTS = {"fp32": torch.float32, "fp64": torch.float64, "fp16": torch.float16, "bf16": torch.bfloat16}
@@ -95,12 +98,19 @@ def report(name: str, compiled, sm: int) -> dict:
 def compiled_kernels(name: str, dtype: str, sm: int, labels=("forward", "forward_full", "backward")):
     """(label, compiled kernel, BLOCK) for the forward (scalar and full-size arguments) and the
     backward (scalar arguments, every gradient) of one generated pair or staircase."""
-    function, kernel = next((name[: -len(k) - 1], k) for k in KERNELS if name.endswith(f"_{k}"))
-    if function in ("floor", "round"):  # the staircase series: one module, two constants
-        module = importlib.import_module("smoothfn.gpu.staircase")
+    if name.endswith(".py"):  # a compiled user function: a real file (triton.jit reads its source)
+        spec = importlib.util.spec_from_file_location(Path(name).stem.replace(".", "_"), name)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        launcher = Pair(Path(name).stem, tuple(module.PARAMETERS), lambda: None, triton_path=name)
+        name = Path(name).name
     else:
-        module = importlib.import_module(f"smoothfn.generated.triton.{name}")
-    launcher = catalog_pair(function, kernel)
+        function, kernel = next((name[: -len(k) - 1], k) for k in KERNELS if name.endswith(f"_{k}"))
+        if function in ("floor", "round"):  # the staircase series: one module, two constants
+            module = importlib.import_module("smoothfn.gpu.staircase")
+        else:
+            module = importlib.import_module(f"smoothfn.generated.triton.{name}")
+        launcher = catalog_pair(function, kernel)
     extra = dict(launcher.triton_constexprs)
     arguments = ["w", *launcher.parameters]
     base = {"BLOCK": block_size(INPUTS[dtype]), "DTYPE": TYPES[dtype], **extra}
