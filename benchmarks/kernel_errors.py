@@ -96,7 +96,7 @@ def largest_errors(points: int, pairs):
                     error = float(((value - ref).abs() / (ref.abs() + w)).max())
                     if not error <= entry["value"][0]:
                         entry["value"] = (error, f"{f} ∗ {k}", w)
-                    for name, g, r in zip(["x", "w", *m.PARAMETERS], grads, ref_grads):
+                    for name, g, r in zip(["x", "w", *m.parameters], grads, ref_grads):
                         error = float(((g - r).abs() / (r.abs() + 1)).max())
                         if not error <= entry["gradient"][0]:
                             entry["gradient"] = (error, f"{f} ∗ {k}", w, name)
