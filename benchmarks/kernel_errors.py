@@ -1,7 +1,7 @@
 """Largest forward and backward error per dtype, of the Triton kernels and of the torch twin,
 against the fp64 twin (itself within 1e-11 of the mpmath closed form: tests/test_torch_twin.py).
 
-    python benchmarks/kernel_errors.py [--points 997] [--kernel gaussian] [--function hardswish]
+    python benchmarks/kernel_errors.py [--points 997] [--kernel gaussian] [--function hardswish] [--no-staircases]
                                        [--out benchmarks/results_kernel_errors.txt]
 
 Every pair (the 89 generated ones and the 14 floor/round series) at widths 1e-3, 0.7 and 25,
@@ -109,9 +109,11 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     parser.add_argument("--kernel", default=None, help="only the pairs with this kernel")
     parser.add_argument("--function", default=None, help="only the pairs with this function")
+    parser.add_argument("--no-staircases", action="store_true", help="only the 89 generated pairs, not floor/round")
     args = parser.parse_args()
     start = time.perf_counter()
-    pairs = [(f, k) for f, k in [*AVAILABLE, *STAIRCASES] if args.kernel in (None, k) and args.function in (None, f)]
+    pairs = [(f, k) for f, k in [*AVAILABLE, *([] if args.no_staircases else STAIRCASES)]
+             if args.kernel in (None, k) and args.function in (None, f)]
     worst = largest_errors(args.points, pairs)
     kernel = f" with the {args.kernel} kernel" if args.kernel else ""
     function = f" of {args.function}" if args.function else ""
