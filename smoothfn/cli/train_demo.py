@@ -268,6 +268,9 @@ def verdict(results: list[Result], n_test: int) -> str:
     smooth = len(results) - 1
     if len(lower) == smooth:
         summary = "held here: every smooth variant's runs disagreed on fewer test images than ReLU's"
+    elif not lower and not higher:
+        summary = ("was not confirmed here: every smooth variant's runs disagreed on as many test images as "
+                   "ReLU's, within one image per pair")
     elif not lower:
         summary = "did not hold here: no smooth variant's runs disagreed on fewer test images than ReLU's"
     else:
