@@ -54,7 +54,20 @@ def test_demo_refuses_bad_options(tmp_path):
             main(["demo", "--out", str(tmp_path), *bad])
 
 
-@pytest.mark.slow  # the full demo: about 1 min of CPU (2-core machine)
+@pytest.mark.slow  # the full demo: about 40 s of CPU (2-core machine)
 def test_full_demo_accuracies_within_two_points_of_relu():
     results = train_demo.run_all(train_demo.Settings(), train_demo.Progress(io.StringIO()))
     _check_accuracies(results)
+
+
+def test_the_derivation_tour_is_smoothfn_tour(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    assert "tour" in capsys.readouterr().out
+
+
+@pytest.mark.slow  # derives about 20 pairs: 10 s of CPU
+def test_tour_runs(capsys):
+    assert main(["tour"]) == 0
+    assert "exact SAU = leaky_relu ∗ gaussian" in capsys.readouterr().out
