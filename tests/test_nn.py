@@ -492,3 +492,22 @@ def test_docstring_examples():
                  "nn.schedule"):
         module = importlib.import_module(f"smoothfn.{name}")
         assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0, name
+
+
+def test_replace_by_a_factory():
+    """by= puts the caller's modules in the same places (a shared one once); its refusals."""
+    model = Net()
+    seen = []
+    smoothfn.replace_activations(model, by=lambda exact: seen.append(type(exact)) or snn.SAU(), include="ReLU")
+    assert seen == [nn.ReLU] and snn.summary(model).counts == {"LeakyReLU → SAU": 1}
+    assert model.blocks[0][1] is model.blocks[1][4] and isinstance(model.blocks[0][1], snn.SAU)
+    model(torch.randn(2, 3)).sum().backward()
+    assert model.blocks[0][1].alpha.grad is not None
+    for kwargs, match in (({}, "width"), ({"by": 3}, "callable"), ({"by": lambda m: 3}, "nn.Module"),
+                          ({"by": lambda m: snn.SMU(), "width": 0.1}, "by="),
+                          ({"by": lambda m: snn.SMU(), "kernel": "logistic"}, "by=")):
+        fresh = Net()
+        before = list(fresh.modules())
+        with pytest.raises(errors.SmoothfnError, match=match):
+            smoothfn.replace_activations(fresh, **kwargs)
+        assert list(fresh.modules()) == before

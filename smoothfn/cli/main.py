@@ -1,4 +1,4 @@
-"""The ``smoothfn`` command line: ``list``, ``derive``, ``generate`` and ``demo``."""
+"""The ``smoothfn`` command line: ``list``, ``derive``, ``generate``, ``demo`` and ``tour``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     generate.add_argument("--jobs", type=int, default=None, help="worker processes")
 
-    commands.add_parser("demo", help="a tour of the library on built-in defaults")
+    from smoothfn.cli import train_demo
+
+    train_demo.add_arguments(commands.add_parser(
+        "demo", help="train a small network on handwritten digits with ReLU and smooth activations"))
+    commands.add_parser("tour", help="a tour of the derivations on built-in defaults")
 
     args = parser.parse_args(argv)
     try:
@@ -43,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             count = write_sources(jobs=args.jobs)
             print(f"wrote {count} modules to {GENERATED} in {time.perf_counter() - start:.1f} s")
             return 0
+        if args.command == "demo":
+            return train_demo.run(args)
         from smoothfn.cli.demo import run
 
         return run()

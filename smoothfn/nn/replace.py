@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from torch import nn
@@ -51,8 +51,8 @@ REPLACED_TYPES = tuple(_SMOOTH)
 """The module types :func:`replace_activations` replaces (exact types, not subclasses)."""
 
 
-def replace_activations(model: nn.Module, *, width, kernel: str = "gaussian", learnable: bool = False,
-                        include=None) -> nn.Module:
+def replace_activations(model: nn.Module, *, width=None, kernel: str | None = None, learnable: bool = False,
+                        include=None, by: Callable[[nn.Module], nn.Module] | None = None) -> nn.Module:
     """Replace, in place and recursively, the activation modules of ``model`` by their smoothings.
 
     =====================  ======================================================
@@ -75,15 +75,22 @@ def replace_activations(model: nn.Module, *, width, kernel: str = "gaussian", le
     unchanged. Calls of ``torch.nn.functional.relu`` & co. inside ``forward`` methods are not
     modules: :func:`smoothfn.smoothing` reaches those.
 
+    ``by`` puts modules of your choice in the same places instead of the table's: it is called once
+    per exact module (a shared one once) and returns its replacement, for instance
+    ``by=lambda exact: smoothfn.nn.SAU()`` to train with learnable SAUs where the model had ReLUs.
+    With ``by``, ``width``, ``kernel`` and ``learnable`` are not taken (the factory sets them).
+
     Args:
         model (nn.Module): the model, changed in place.
-        width (float): the width w > 0 of every new module.
+        width (float): the width w > 0 of every new module (required unless ``by`` is given).
         kernel (str): a name from ``smoothfn.KERNELS``. Default: ``"gaussian"``.
         learnable (bool): the new modules learn their width (``learnable_width=True``). Default: ``False``.
         include: narrows the replacement: a module type, a string, or a list of them. A type matches
             its instances (``nn.Hardtanh`` includes ``nn.ReLU6``); a string matches the type's name
             (``"ReLU"``) or, as an ``fnmatch`` pattern, the module's path (``"encoder.*"``). Default:
             every module of the table.
+        by (callable): ``by(exact_module) -> nn.Module``, the replacement of each included module,
+            instead of the table's smooth module. Default: ``None`` (the table).
 
     Returns:
         nn.Module: ``model`` (or its replacement when ``model`` itself is one of the activations).
@@ -99,14 +106,25 @@ def replace_activations(model: nn.Module, *, width, kernel: str = "gaussian", le
           ReLU → SmoothReLU: 1
         1: SmoothReLU(width=0.05, kernel='gaussian')
     """
+    if by is None:
+        if width is None:
+            raise SmoothfnError("replace_activations needs width= (or by=, a factory of the new modules)")
+        make = lambda exact: _SMOOTH[type(exact)](  # noqa: E731
+            exact, width=width, kernel="gaussian" if kernel is None else kernel, learnable_width=learnable)
+    else:
+        if not callable(by):
+            raise SmoothfnError(f"by must be callable (exact module -> new module), got {by!r}")
+        if width is not None or kernel is not None or learnable:
+            raise SmoothfnError("with by=, the factory sets the new modules' values: width, kernel and learnable "
+                                "are not taken")
+        make = lambda exact: _checked(by(exact), exact)  # noqa: E731
     included = _matcher(include)
     made: dict[int, nn.Module] = {}
     plan: list[tuple[nn.Module | None, str, nn.Module]] = []
     for parent, name, path, child in _slots(model):
         if type(child) in _SMOOTH and included(child, path):
             if id(child) not in made:
-                smooth = _SMOOTH[type(child)](child, width=width, kernel=kernel, learnable_width=learnable)
-                made[id(child)] = smooth.to(**_placement(parent if parent is not None else child, model))
+                made[id(child)] = make(child).to(**_placement(parent if parent is not None else child, model))
             plan.append((parent, name, made[id(child)]))
     return _apply(model, plan)
 
@@ -214,6 +232,12 @@ def _apply(model: nn.Module, plan) -> nn.Module:
         else:
             setattr(parent, name, new)
     return root
+
+
+def _checked(new, exact: nn.Module) -> nn.Module:
+    if not isinstance(new, nn.Module):
+        raise SmoothfnError(f"by returned {new!r} for {type(exact).__name__}; it must return an nn.Module")
+    return new
 
 
 def _matcher(include):
