@@ -246,7 +246,7 @@ def approximation_error(f, kernel: str | None = None, *, width, predict: bool = 
         (0.125, 0.125)
     """
     width = check_width(width)
-    target = _target(f, kernel, params)
+    target = resolve(f, kernel, params)
     if target.function.is_staircase:
         report = _measure_staircase(target, width)
     else:
@@ -327,19 +327,34 @@ def _kernel_spread(kernel: str) -> tuple[float, float]:
 
 @dataclass
 class _Target:
+    """See :func:`resolve`."""
+
     label: str
     function: object  # SmoothableFunction
     kernel: str
     values: dict  # parameter name → value
-    smooth: Callable  # (numpy x, w) → numpy f_w(x), fp64, from the functional API
+    call: Callable  # (tensor x, w) → f_w(x), from the functional API (autograd flows through it)
     source: object  # what derive() takes
+
+    def smooth(self, x: np.ndarray, w: float) -> np.ndarray:
+        """f_w(x) in fp64 (numpy in, numpy out)."""
+        with torch.no_grad():
+            return self.call(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float64)), w).numpy()
+
+    def slope(self, x: np.ndarray, w: float) -> np.ndarray:
+        """f_w'(x) in fp64 by autograd through the functional API (the closed-form backward)."""
+        t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float64)).requires_grad_(True)
+        (grad,) = torch.autograd.grad(self.call(t, w).sum(), t)
+        return grad.numpy()
 
     @property
     def symbols(self) -> dict:
         return {self.function.params[name]: value for name, value in self.values.items()}
 
 
-def _target(f, kernel, params) -> _Target:
+def resolve(f, kernel, params) -> _Target:
+    """What :func:`approximation_error` and :mod:`smoothfn.plot` evaluate: the function (its exact
+    pieces), the kernel, the parameter values, and f_w through the functional API."""
     import sympy as sp
 
     import smoothfn.functional as F
@@ -380,38 +395,46 @@ def _target(f, kernel, params) -> _Target:
     if function.is_staircase:
         smooth_fn = F.round if function.staircase_shift != 0 else F.floor
 
-        def smooth(x, w):
-            return smooth_fn(torch.from_numpy(x), width=w, kernel=kernel, backend="torch").numpy()
+        def call(x, w):
+            return smooth_fn(x, width=w, kernel=kernel, backend="torch")
     elif isinstance(source, str):
         ordered = [values[name] for name in generated.PARAMETERS[source]]
         smooth_fn = getattr(F, source)
 
-        def smooth(x, w):
-            return smooth_fn(torch.from_numpy(x), *ordered, width=w, kernel=kernel, backend="torch").numpy()
+        def call(x, w):
+            return smooth_fn(x, *ordered, width=w, kernel=kernel, backend="torch")
     else:
         compiled = compiled or compile_function(source, kernel)
 
-        def smooth(x, w):
-            return compiled(torch.from_numpy(x), width=w, backend="torch", **values).numpy()
+        def call(x, w):
+            return compiled(x, width=w, backend="torch", **values)
 
-    smooth(np.zeros(1), 1.0)  # a refused pair (relu ∗ cauchy) raises here, before any measuring
-    return _Target(label, function, kernel, values, smooth, source)
+    target = _Target(label, function, kernel, values, call, source)
+    target.smooth(np.zeros(1), 1.0)  # a refused pair (relu ∗ cauchy) raises here, before any measuring
+    return target
 
 
-def _exact(target: _Target):
-    """x ↦ f(x) in fp64 from the exact pieces (the right piece's value at a breakpoint), and the
-    numeric breakpoints with the pieces as numpy functions."""
+def exact(target: _Target, derivative: int = 0):
+    """x ↦ f(x) (or its ``derivative``-th derivative, piece by piece) in fp64 from the exact pieces
+    (the right piece's value at a breakpoint), the numeric breakpoints, and the pieces as numpy
+    functions."""
+    return _exact(target, derivative)
+
+
+def _exact(target: _Target, derivative: int = 0):
     import sympy as sp
 
     function = target.function
     x = function.x
     if function.is_staircase:
         shift = float(function.staircase_shift)
+        if derivative:
+            return (lambda t: np.zeros_like(np.asarray(t, float))), [], []
         return (lambda t: np.floor(t + shift)), [], []
     symbols = target.symbols
     polys = []
     for piece in function.pieces:
-        fn = sp.lambdify(x, sp.expand(piece.poly.subs(symbols)), "numpy")
+        fn = sp.lambdify(x, sp.expand(sp.diff(piece.poly.subs(symbols), x, derivative)), "numpy")
         polys.append(lambda t, fn=fn: np.broadcast_to(np.asarray(fn(t), dtype=float), np.shape(t)).astype(float))
     breaks = [float(c.subs(symbols)) for c in function.breakpoints]
     if any(b >= a for a, b in zip(breaks[1:], breaks)):
