@@ -1,4 +1,5 @@
-"""The ``smoothfn`` command line: ``list``, ``derive``, ``generate`` and ``demo``."""
+"""The ``smoothfn`` command line: ``list``, ``derive``, ``generate``, ``demo``, ``error``, ``plot`` and
+``gallery``."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("demo", help="a tour of the library on built-in defaults")
 
+    from smoothfn.cli import error as error_command
+    from smoothfn.cli import plot as plot_command
+
+    error_command.add_parser(commands)
+    plot_command.add_parser(commands)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "list":
@@ -43,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
             count = write_sources(jobs=args.jobs)
             print(f"wrote {count} modules to {GENERATED} in {time.perf_counter() - start:.1f} s")
             return 0
+        if args.command == "error":
+            return error_command.run(args, parser)
+        if args.command in ("plot", "gallery"):
+            return plot_command.run(args, parser)
         from smoothfn.cli.demo import run
 
         return run()

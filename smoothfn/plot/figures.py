@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from smoothfn.analysis.error import convergence, equal_scale_width, exact, resolve
+from smoothfn.analysis.error import convergence, equal_scale_width, exact, fitted_order, resolve
 from smoothfn.errors import NoClosedFormError
 
 KERNEL_ORDER = ("gaussian", "logistic", "cauchy", "laplace", "uniform", "student_t2", "epanechnikov", "triangular")
@@ -68,7 +68,12 @@ def smoothings(f, kernels: Sequence[str] | None = ("gaussian",), widths: Sequenc
     Returns:
         Figure, with the plotted values in ``figure.smoothfn_data``.
     """
-    data = smoothings_data(f, kernels, widths, x=x, points=points, **params)
+    return draw_smoothings(smoothings_data(f, kernels, widths, x=x, points=points, **params), derivative=derivative,
+                           title=title)
+
+
+def draw_smoothings(data: dict, *, derivative: bool = True, title: str | None = None) -> Figure:
+    """Draw the values of :func:`smoothings_data` (what :func:`smoothings` does)."""
     fig = Figure(figsize=(7.0, 6.4 if derivative else 3.8), layout="constrained")
     axes = fig.subplots(2 if derivative else 1, 1, sharex=True, squeeze=False)[:, 0]
     xs = np.array(data["x"])
@@ -157,7 +162,11 @@ def error_vs_width(f, kernels: Sequence[str] | None = None, widths: Sequence[flo
         widths: default 7 widths from 0.01 to 1, evenly on a log scale.
         **params: f's parameters by their catalog names.
     """
-    data = error_data(f, kernels, widths, **params)
+    return draw_error(error_data(f, kernels, widths, **params), title=title)
+
+
+def draw_error(data: dict, *, title: str | None = None) -> Figure:
+    """Draw the values of :func:`error_data` (what :func:`error_vs_width` does)."""
     fig = Figure(figsize=(9.0, 4.0), layout="constrained")
     axes = fig.subplots(1, 2)
     widths = np.array(data["widths"])
@@ -185,7 +194,8 @@ def error_vs_width(f, kernels: Sequence[str] | None = None, widths: Sequence[flo
         ax.grid(alpha=0.3, which="both", lw=0.5)
         ax.legend(fontsize=7, frameon=False, loc="best")
     axes[0].set_title("sup error (markers: measured; lines: closed form)", fontsize=10)
-    axes[1].set_title(r"$L^1$ error (markers: measured; lines: closed form)", fontsize=10)
+    axes[1].set_title(r"$L^1$ error" + (" per period" if data.get("per_period") else "")
+                      + " (markers: measured; lines: closed form)", fontsize=10)
     fig.suptitle(title or f"{data['function']}{_params_text(data['params'])}: error of $f_w = f * K_w$")
     fig.smoothfn_data = data
     return fig
@@ -198,14 +208,17 @@ def error_data(f, kernels=None, widths=None, *, predict: bool = True, **params) 
     rows = {}
     for target in targets:
         c = convergence(f, target.kernel, widths=widths, predict=predict, **params)
+        periodic = target.function.is_staircase  # the L¹ error over the line is infinite: per period
         rows[target.kernel] = {
-            "sup": c.sup.tolist(), "l1": c.l1.tolist(), "l2": c.l2.tolist(),
+            "sup": c.sup.tolist(),
+            "l1": [r.l1_per_period for r in c.reports] if periodic else c.l1.tolist(), "l2": c.l2.tolist(),
             "predicted_sup": c.predicted_sup.tolist(), "predicted_l1": c.predicted_l1.tolist(),
-            "order_sup": c.order_sup, "order_l1": c.order_l1,
+            "order_sup": c.order_sup,
+            "order_l1": fitted_order(c.widths, [r.l1_per_period for r in c.reports]) if periodic else c.order_l1,
         }
     first = targets[0]
     return {"figure": "error_vs_width", "function": first.label, "params": dict(first.values), "widths": widths,
-            "kernels": rows}
+            "per_period": first.function.is_staircase, "kernels": rows}
 
 
 # --- the kernels -----------------------------------------------------------------------------
@@ -218,7 +231,12 @@ def kernels(names: Sequence[str] | None = None, *, std: float = 1.0, x=None, poi
     range of a Gaussian with that standard deviation (:func:`smoothfn.analysis.equal_scale_width`).
     The CDF is step_w = θ ∗ K_w and the density its derivative, both from the functional API.
     """
-    data = kernels_data(names, std=std, x=x, points=points)
+    return draw_kernels(kernels_data(names, std=std, x=x, points=points))
+
+
+def draw_kernels(data: dict) -> Figure:
+    """Draw the values of :func:`kernels_data` (what :func:`kernels` does)."""
+    std = data["std"]
     fig = Figure(figsize=(9.0, 3.8), layout="constrained")
     axes = fig.subplots(1, 2, sharex=True)
     xs = np.array(data["x"])
@@ -267,7 +285,11 @@ def activation(module, inputs=None, *, x=None, points: int = 401, bins: int = 60
         inputs: optional tensor or array of the inputs the module saw.
         x: the abscissae; default: the 0.5–99.5 % range of ``inputs`` widened by a tenth, or [−3, 3].
     """
-    data = activation_data(module, inputs, x=x, points=points, bins=bins)
+    return draw_activation(activation_data(module, inputs, x=x, points=points, bins=bins), title=title)
+
+
+def draw_activation(data: dict, *, title: str | None = None) -> Figure:
+    """Draw the values of :func:`activation_data` (what :func:`activation` does)."""
     fig = Figure(figsize=(6.4, 4.0), layout="constrained")
     ax = fig.subplots()
     xs = np.array(data["x"])
