@@ -43,6 +43,7 @@ KERNEL_LABELS = {
 WIDTH_STYLES = ("-", "--", ":", "-.")
 EXACT = {"color": "black", "lw": 1.3}
 DPI = 150
+ORDER_WIDTH = 0.1  # error_vs_width fits the orders over the widths up to this one
 
 
 # --- smoothings ----------------------------------------------------------------------------------
@@ -87,11 +88,11 @@ def draw_smoothings(data: dict, *, derivative: bool = True, title: str | None = 
     single = f", $w = {data['widths'][0]:g}$" if len(data["widths"]) == 1 else ""
     axes[0].set_title(title or f"{data['function']}{_params_text(data['params'])}: $f_w = f * K_w${single}")
     axes[0].set_ylabel(r"$f(x)$, $f_w(x)$")
-    axes[0].legend(loc="best", fontsize=8, frameon=False, ncol=2 if len(data["curves"]) > 4 else 1)
+    axes[0].legend(loc="best", fontsize=8, framealpha=0.9, ncol=2 if len(data["curves"]) > 4 else 1)
     if derivative:
         axes[1].plot(xs, data["exact_slope"], label=r"$f'$ (pieces; jumps' $\delta$ not drawn)", **EXACT)
         axes[1].set_ylabel(r"$f'(x)$, $f_w'(x)$")
-        axes[1].legend(loc="best", fontsize=8, frameon=False)
+        axes[1].legend(loc="best", fontsize=8, framealpha=0.9)
     axes[-1].set_xlabel(r"$x$")
     for ax in axes:
         ax.grid(alpha=0.3)
@@ -182,7 +183,7 @@ def draw_error(data: dict, *, title: str | None = None) -> Figure:
                 label += r": $\infty$" if np.isinf(measured).any() else ": 0"
                 ax.plot([], [], "o", color=color, label=label)
                 continue
-            label += "" if order is None else f" (order {order:.2f})"
+            label += "" if order is None else f" (order {_order(order)})"
             ax.plot(widths[finite], measured[finite], "o", ms=5, color=color, label=label)
             shown = np.isfinite(predicted) & (predicted > 0)
             if shown.any():
@@ -193,10 +194,11 @@ def draw_error(data: dict, *, title: str | None = None) -> Figure:
         ax.set_ylabel(name)
         ax.grid(alpha=0.3, which="both", lw=0.5)
         ax.legend(fontsize=7, frameon=False, loc="best")
-    axes[0].set_title("sup error (markers: measured; lines: closed form)", fontsize=10)
-    axes[1].set_title(r"$L^1$ error" + (" per period" if data.get("per_period") else "")
-                      + " (markers: measured; lines: closed form)", fontsize=10)
-    fig.suptitle(title or f"{data['function']}{_params_text(data['params'])}: error of $f_w = f * K_w$")
+    axes[0].set_title("sup error", fontsize=10)
+    axes[1].set_title(r"$L^1$ error" + (" per period" if data.get("per_period") else ""), fontsize=10)
+    fig.suptitle((title or f"{data['function']}{_params_text(data['params'])}: error of $f_w = f * K_w$")
+                 + "\nmarkers: measured; lines: closed form; orders fitted for "
+                 + f"$w \\leq {data.get('order_widths', max(data['widths'])):g}$", fontsize=11)
     fig.smoothfn_data = data
     return fig
 
@@ -206,6 +208,10 @@ def error_data(f, kernels=None, widths=None, *, predict: bool = True, **params) 
     widths = [float(w) for w in (np.geomspace(0.01, 1.0, 7) if widths is None else widths)]
     targets = _targets(f, kernels, params)
     rows = {}
+    # the orders are fitted where the errors are asymptotic: widths ≤ ORDER_WIDTH (all of them if fewer than 2)
+    small = np.array(widths) <= ORDER_WIDTH * (1 + 1e-12)
+    if small.sum() < 2:
+        small[:] = True
     for target in targets:
         c = convergence(f, target.kernel, widths=widths, predict=predict, **params)
         periodic = target.function.is_staircase  # the L¹ error over the line is infinite: per period
@@ -213,12 +219,14 @@ def error_data(f, kernels=None, widths=None, *, predict: bool = True, **params) 
             "sup": c.sup.tolist(),
             "l1": [r.l1_per_period for r in c.reports] if periodic else c.l1.tolist(), "l2": c.l2.tolist(),
             "predicted_sup": c.predicted_sup.tolist(), "predicted_l1": c.predicted_l1.tolist(),
-            "order_sup": c.order_sup,
-            "order_l1": fitted_order(c.widths, [r.l1_per_period for r in c.reports]) if periodic else c.order_l1,
+            "order_sup": fitted_order(c.widths[small], c.sup[small]),
+            "order_l1": fitted_order(c.widths[small], np.array(
+                [r.l1_per_period for r in c.reports] if periodic else c.l1)[small]),
         }
     first = targets[0]
     return {"figure": "error_vs_width", "function": first.label, "params": dict(first.values), "widths": widths,
-            "per_period": first.function.is_staircase, "kernels": rows}
+            "per_period": first.function.is_staircase, "order_widths": float(np.array(widths)[small].max()),
+            "kernels": rows}
 
 
 # --- the kernels -----------------------------------------------------------------------------
@@ -372,6 +380,11 @@ def save(fig: Figure, path, *, svg: bool = False, dpi: int = DPI) -> list[Path]:
             fig.savefig(target, metadata={"Date": None, "Creator": None})
         written.append(target)
     return written
+
+
+def _order(order: float) -> str:
+    text = f"{order:.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 def _float(value) -> float:
