@@ -18,7 +18,7 @@ def _labelled(fig):
     for ax in fig.axes:
         if ax.get_lines() or ax.patches:
             assert ax.get_xlabel() or ax.get_ylabel(), "an axis without labels"
-    assert any(ax.get_legend() is not None for ax in fig.axes)
+    assert any(ax.get_legend() is not None for ax in fig.axes)  # one legend per figure at least
 
 
 def test_smoothings_plot_the_functional_values():

@@ -90,9 +90,11 @@ def draw_smoothings(data: dict, *, derivative: bool = True, title: str | None = 
     axes[0].set_ylabel(r"$f(x)$, $f_w(x)$")
     axes[0].legend(loc="best", fontsize=8, framealpha=0.9, ncol=2 if len(data["curves"]) > 4 else 1)
     if derivative:
-        axes[1].plot(xs, data["exact_slope"], label=r"$f'$ (pieces; jumps' $\delta$ not drawn)", **EXACT)
+        axes[1].plot(xs, data["exact_slope"], **EXACT)
         axes[1].set_ylabel(r"$f'(x)$, $f_w'(x)$")
-        axes[1].legend(loc="best", fontsize=8, framealpha=0.9)
+        # said in the title, not a legend: no place inside is free of curves for every function
+        axes[1].set_title(r"derivatives (black: $f'$ piece by piece; the $\delta$ at a jump is not drawn)",
+                          fontsize=9)
     axes[-1].set_xlabel(r"$x$")
     for ax in axes:
         ax.grid(alpha=0.3)

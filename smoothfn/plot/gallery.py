@@ -179,7 +179,7 @@ def _draw_readme(data: dict) -> Figure:
     ax.set_yscale("log")
     ax.set_xlabel(r"width $w$")
     ax.set_ylabel(r"$\sup_x |f_w - f|$")
-    ax.set_title("relu: sup error, measured (o), closed form (—)", fontsize=9)
+    ax.set_title("relu: sup error\nmeasured (o), closed form (—)", fontsize=9)
     ax.grid(alpha=0.3, which="both", lw=0.5)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     fig.suptitle(r"smoothfn: $f_w = f * K_w$ (Gaussian kernel, black: $f$), in closed form, with its error")
