@@ -165,3 +165,13 @@ def test_kernel_comparison():
     assert sign.winners("equal_scale", "l1") == ["laplace"]  # 2·E|Y|/std: Laplace √2 is the smallest
     table = c.table()
     assert "laplace" in table and "interquartile" in table
+
+
+def test_docstring_examples():
+    import doctest
+
+    import smoothfn.analysis.compare
+    import smoothfn.analysis.error
+
+    for module in (smoothfn.analysis.error, smoothfn.analysis.compare):
+        assert doctest.testmod(module).failed == 0, module.__name__

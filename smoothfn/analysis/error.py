@@ -241,7 +241,7 @@ def approximation_error(f, kernel: str | None = None, *, width, predict: bool = 
         >>> import smoothfn
         >>> r = smoothfn.approximation_error("relu", "gaussian", width=0.5)
         >>> round(r.sup, 9), round(r.predicted_sup, 9)      # w/√(2π), at the kink
-        (0.199471140, 0.199471140)
+        (0.19947114, 0.19947114)
         >>> round(r.l1, 9), r.predicted_l1                  # w²/2
         (0.125, 0.125)
     """
@@ -293,7 +293,7 @@ def equal_scale_width(kernel: str, scale: float) -> tuple[float, str]:
     Example::
 
         >>> equal_scale_width("uniform", 1.0)        # std of U(-1, 1) is 1/√3
-        (1.7320508075688772, 'std')
+        (1.7320508075688774, 'std')
         >>> equal_scale_width("cauchy", 1.0)
         (0.6744897501960817, 'iqr')
     """
