@@ -317,7 +317,13 @@ def _kernel_spread(kernel: str) -> tuple[float, float]:
     if kernel not in KERNELS:
         raise UnknownKernelError(f"unknown kernel {kernel!r}; choose one of {', '.join(KERNELS)}")
     k = KERNELS[kernel]
-    std = float(k.std) if k.std is not sp.oo else math.inf
+    if k.finite_moment_bound > 2:  # by quadrature: SymPy's E[Y²] of the logistic kernel takes seconds
+        points = [0, *sorted({float(p.hi) for p in k.pieces if p.hi.is_finite and p.hi > 0}), mpmath.inf]
+        points = sorted(set(points), key=float)
+        density = sp.lambdify(k.u, k.density, "mpmath")
+        std = math.sqrt(2 * float(mpmath.quad(lambda u: u * u * density(u), points)))
+    else:
+        std = math.inf
     cdf = sp.lambdify(k.z, k.cdf_expr, "mpmath")
     upper = mpmath.findroot(lambda q: cdf(q) - mpmath.mpf(3) / 4, (0, 10), solver="bisect")
     return std, 2 * float(upper)
