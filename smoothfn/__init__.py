@@ -9,6 +9,8 @@
 * :mod:`smoothfn.functional`: the catalog functions on tensors (torch twin or Triton kernels);
 * :mod:`smoothfn.nn`: the same as modules, with :func:`replace_activations`, :func:`harden`,
   :func:`smoothing` (a context manager for code you do not own) and :func:`anneal`;
+* :func:`approximation_error` and :func:`convergence`: the measured sup, L¹ and L² errors and their
+  orders in w (:mod:`smoothfn.analysis`); :mod:`smoothfn.plot`: the figures (matplotlib);
 * :data:`KERNELS` (:class:`Kernel`) and :data:`FUNCTIONS` (:class:`SmoothableFunction`): the catalog;
 * the exceptions of :mod:`smoothfn.errors`, all ``ValueError`` subclasses.
 
@@ -47,6 +49,8 @@ _LAZY = {
     "smoothing": ("smoothfn.nn.mode", "smoothing"),
     "anneal": ("smoothfn.nn.schedule", "anneal"),
     "WidthScheduler": ("smoothfn.nn.schedule", "WidthScheduler"),
+    "approximation_error": ("smoothfn.analysis.error", "approximation_error"),
+    "convergence": ("smoothfn.analysis.error", "convergence"),
 }
 
 __all__ = [
@@ -64,7 +68,7 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name in ("functional", "nn"):
+    if name in ("functional", "nn", "analysis", "plot"):
         import importlib
 
         return importlib.import_module(f"smoothfn.{name}")

@@ -20,7 +20,7 @@ PACKAGE = Path(smoothfn.__file__).parent
 # the pipeline, lowest first: a module may import its own layer and the ones below it (errors and
 # numerics are the floor: the exceptions, and the math the generated code calls)
 RANK = {"errors": 0, "numerics": 0, "catalog": 1, "derivation": 2, "codegen": 3, "generated": 4, "runtime": 5,
-        "gpu": 6, "ops": 7, "api": 8, "functional": 9, "nn": 10, "cli": 11}
+        "gpu": 6, "ops": 7, "api": 8, "functional": 9, "nn": 10, "analysis": 11, "plot": 12, "cli": 13}
 
 
 def test_no_layer_imports_a_higher_one():

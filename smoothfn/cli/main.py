@@ -1,4 +1,5 @@
-"""The ``smoothfn`` command line: ``list``, ``derive``, ``generate``, ``demo`` and ``tour``."""
+"""The ``smoothfn`` command line: ``list``, ``derive``, ``generate``, ``demo``, ``tour``, ``error``,
+``plot`` and ``gallery``."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         "demo", help="train a small network on handwritten digits with ReLU and smooth activations"))
     commands.add_parser("tour", help="a tour of the derivations on built-in defaults")
 
+    from smoothfn.cli import error as error_command
+    from smoothfn.cli import plot as plot_command
+
+    error_command.add_parser(commands)
+    plot_command.add_parser(commands)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "list":
@@ -49,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "demo":
             return train_demo.run(args)
+        if args.command == "error":
+            return error_command.run(args, parser)
+        if args.command in ("plot", "gallery"):
+            return plot_command.run(args, parser)
         from smoothfn.cli.demo import run
 
         return run()
