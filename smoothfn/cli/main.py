@@ -1,4 +1,4 @@
-"""The ``smoothfn`` command line: ``list``, ``derive``, ``generate`` and ``demo``."""
+"""The ``smoothfn`` command line: ``list``, ``derive``, ``generate``, ``demo`` and ``bench``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ import time
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # its own parser (smoothfn/bench/harness.py)
+        from smoothfn.bench.harness import main as bench
+
+        return bench(argv[1:])
     parser = argparse.ArgumentParser(prog="smoothfn", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -29,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--jobs", type=int, default=None, help="worker processes")
 
     commands.add_parser("demo", help="a tour of the library on built-in defaults")
+    commands.add_parser("bench", help="benchmark against the plain formulas (smoothfn bench --help)")
 
     args = parser.parse_args(argv)
     try:
