@@ -10,8 +10,8 @@ The Gaussian blocks of the plain forms, with z = x/w:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 import torch.nn.functional as TF

@@ -245,25 +245,28 @@ def ratio_table(times, memory, sizes) -> str:
     m = _index(memory, "case", "log2n", "provider")
     lines = ["| function | params | 2^n | eager time | eager memory | compiled time | compiled memory |",
              "|---|---|---|---|---|---|---|"]
+
+    def time_ratio(key, a, b):
+        ra, rb = t.get((*key, a)), t.get((*key, b))
+        return f"{ra['full']['median'] / rb['full']['median']:.2f}×" if ra and rb else "–"
+
+    def memory_ratio(key, a, b):
+        case, kind, log2n = key
+        ra, rb = m.get((case, log2n, a)), m.get((case, log2n, b))
+        if kind != "tensor" or not ra or not rb or rb["peak_mib"] <= 0:
+            return "–"
+        return f"{ra['peak_mib'] / rb['peak_mib']:.2f}×"
+
     for case in dict.fromkeys(r["case"] for r in times):
         for kind in dict.fromkeys(r["kind"] for r in times):
             for log2n in sizes:
-                def time_ratio(a, b):
-                    ra, rb = t.get((case, kind, log2n, a)), t.get((case, kind, log2n, b))
-                    return f"{ra['full']['median'] / rb['full']['median']:.2f}×" if ra and rb else "–"
-
-                def memory_ratio(a, b):
-                    ra, rb = m.get((case, log2n, a)), m.get((case, log2n, b))
-                    if kind != "tensor" or not ra or not rb or rb["peak_mib"] <= 0:
-                        return "–"
-                    return f"{ra['peak_mib'] / rb['peak_mib']:.2f}×"
-
-                if (case, kind, log2n, "smoothfn") not in t:
+                key = (case, kind, log2n)
+                if (*key, "smoothfn") not in t:
                     continue
-                lines.append(f"| {case} | {kind} | {log2n} | {time_ratio('smoothfn', 'formula')} | "
-                             f"{memory_ratio('smoothfn', 'formula')} | "
-                             f"{time_ratio('smoothfn-compiled', 'formula-compiled')} | "
-                             f"{memory_ratio('smoothfn-compiled', 'formula-compiled')} |")
+                lines.append(f"| {case} | {kind} | {log2n} | {time_ratio(key, 'smoothfn', 'formula')} | "
+                             f"{memory_ratio(key, 'smoothfn', 'formula')} | "
+                             f"{time_ratio(key, 'smoothfn-compiled', 'formula-compiled')} | "
+                             f"{memory_ratio(key, 'smoothfn-compiled', 'formula-compiled')} |")
     return "\n".join(lines)
 
 
