@@ -337,6 +337,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="folder for results.json, tables.md and time_vs_size.png")
     p.add_argument("--quick", action="store_true",
                    help="smoke size for CI: 2^10 and 2^12, 2 repetitions, eager providers, one memory process")
+    p.add_argument("--merge", default=None,
+                   help="comma-separated folders of earlier runs (results.json): write their union to --out")
     p.add_argument("--memory-worker", nargs=4, help=argparse.SUPPRESS)
     return p
 
@@ -366,13 +368,22 @@ def main(argv: list[str] | None = None) -> int:
         sizes, args.repeats = [10, 12], 2
         providers = [p for p in providers if "compiled" not in p]
         memory_sizes, memory_cases, memory_providers = [12], names[:1], ["smoothfn"]
-    started = time.perf_counter()
-    info = machine()
-    times = run_times(names, providers, kinds, sizes, args.repeats)
-    memory = run_memory(memory_cases, memory_providers, "tensor", memory_sizes) if memory_sizes else []
-    info["wall_s"] = time.perf_counter() - started
-    info["command"] = "smoothfn bench " + " ".join(argv if argv is not None else sys.argv[1:])
-    _progress(f"done in {info['wall_s']:.0f} s\n")
+    if args.merge:
+        parts = [json.loads((Path(d) / "results.json").read_text()) for d in args.merge.split(",")]
+        info = {**parts[0]["machine"], "wall_s": max(p["machine"]["wall_s"] for p in parts),
+                "command": " + ".join(p["machine"]["command"] for p in parts) + " (concurrent shards)"}
+        times = [r for p in parts for r in p["times"]]
+        memory = [r for p in parts for r in p["memory"]]
+        sizes = sorted({r["log2n"] for r in times})
+        memory_sizes = sorted({r["log2n"] for r in memory})
+    else:
+        started = time.perf_counter()
+        info = machine()
+        times = run_times(names, providers, kinds, sizes, args.repeats)
+        memory = run_memory(memory_cases, memory_providers, "tensor", memory_sizes) if memory_sizes else []
+        info["wall_s"] = time.perf_counter() - started
+        info["command"] = "smoothfn bench " + " ".join(argv if argv is not None else sys.argv[1:])
+        _progress(f"done in {info['wall_s']:.0f} s\n")
     ratio_sizes = [s for s in sizes if s in (memory_sizes or sizes)] or sizes
     tables = (f"{info['date']}, {info['cpu']}, {info['threads']} threads, torch {info['torch']}, "
               f"Python {info['python']}; wall time {info['wall_s']:.0f} s\n\n"
