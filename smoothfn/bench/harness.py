@@ -197,7 +197,7 @@ def memory_worker(name: str, provider: str, kind: str, sizes, repeats: int = 3) 
     return result
 
 
-def run_memory(case_names, providers, kind: str, sizes) -> list[dict]:
+def run_memory(case_names, providers, kind: str, sizes, threads: int | None = None) -> list[dict]:
     """memory_worker for each (case, provider) in its own process."""
     from smoothfn.bench.cases import cases
 
@@ -209,7 +209,7 @@ def run_memory(case_names, providers, kind: str, sizes) -> list[dict]:
     for i, (name, provider) in enumerate(jobs, 1):
         _progress(f"[memory {i}/{len(jobs)}] {name} {provider} ({kind} parameters)")
         command = [sys.executable, "-m", "smoothfn.bench.harness", "--memory-worker", name, provider, kind,
-                   ",".join(map(str, sizes))]
+                   ",".join(map(str, sizes)), *(["--threads", str(threads)] if threads else [])]
         done = subprocess.run(command, capture_output=True, text=True, env=env)
         if done.returncode != 0:
             raise RuntimeError(f"memory worker {name} {provider} failed:\n{done.stderr[-3000:]}")
@@ -380,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         info = machine()
         times = run_times(names, providers, kinds, sizes, args.repeats)
-        memory = run_memory(memory_cases, memory_providers, "tensor", memory_sizes) if memory_sizes else []
+        memory = run_memory(memory_cases, memory_providers, "tensor", memory_sizes, args.threads) if memory_sizes else []
         info["wall_s"] = time.perf_counter() - started
         info["command"] = "smoothfn bench " + " ".join(argv if argv is not None else sys.argv[1:])
         _progress(f"done in {info['wall_s']:.0f} s\n")
