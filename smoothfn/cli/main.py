@@ -1,5 +1,5 @@
 """The ``smoothfn`` command line: ``list``, ``derive``, ``generate``, ``demo``, ``tour``, ``error``,
-``plot`` and ``gallery``."""
+``plot``, ``gallery`` and ``bench``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ import time
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # its own parser (smoothfn/bench/harness.py)
+        from smoothfn.bench.harness import main as bench
+
+        return bench(argv[1:])
     parser = argparse.ArgumentParser(prog="smoothfn", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -40,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     error_command.add_parser(commands)
     plot_command.add_parser(commands)
+    commands.add_parser("bench", help="benchmark against the plain formulas (smoothfn bench --help)")
 
     args = parser.parse_args(argv)
     try:

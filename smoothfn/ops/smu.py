@@ -15,6 +15,7 @@ import math
 
 import torch
 
+from smoothfn.runtime import twin_slices
 from smoothfn.runtime.dtypes import all_in_dtype, compute_dtype, in_dtype
 from smoothfn.runtime.shapes import sum_to_shape
 
@@ -81,15 +82,29 @@ def smu1_parts(x, a, m, grads: bool):
     return value, d_x, d_a, d_m
 
 
+def _value(parts):
+    return lambda x, a, m: parts(x, a, m, False)[0]
+
+
+def _partials(parts):
+    return lambda x, a, m: parts(x, a, m, True)[1:]
+
+
 def evaluate(parts, x, a, m):
-    """parts(…)'s value in the compute dtype (fp32 for fp16/bf16/fp32, fp64 for fp64), in x's dtype."""
+    """parts(…)'s value in the compute dtype (fp32 for fp16/bf16/fp32, fp64 for fp64), in x's dtype.
+    Large eager CPU inputs with scalar α and μ run in cache-sized slices (the same arithmetic:
+    about 2× faster, and no full-size temporaries; :mod:`smoothfn.runtime.twin_slices`)."""
     dtype = compute_dtype(x.dtype)
+    if twin_slices.applies(x, a, m):
+        return twin_slices.forward(_value(parts), x, [a, m], dtype)
     return in_dtype(parts(*all_in_dtype(dtype, x, a, m), False)[0], x.dtype)
 
 
 def gradients(parts, ctx, grad_output):
     x, a, m = ctx.saved_tensors
     dtype = compute_dtype(x.dtype)
+    if twin_slices.applies(x, a, m):
+        return tuple(twin_slices.backward(_partials(parts), grad_output, ctx.needs_input_grad, x, [a, m], dtype))
     _, *partials = parts(*all_in_dtype(dtype, x, a, m), True)
     grad = in_dtype(grad_output, dtype)
     return tuple(
