@@ -380,7 +380,9 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         info = machine()
         times = run_times(names, providers, kinds, sizes, args.repeats)
-        memory = run_memory(memory_cases, memory_providers, "tensor", memory_sizes, args.threads) if memory_sizes else []
+        memory = []
+        if memory_sizes:
+            memory = run_memory(memory_cases, memory_providers, "tensor", memory_sizes, args.threads)
         info["wall_s"] = time.perf_counter() - started
         info["command"] = "smoothfn bench " + " ".join(argv if argv is not None else sys.argv[1:])
         _progress(f"done in {info['wall_s']:.0f} s\n")
