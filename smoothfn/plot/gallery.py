@@ -14,8 +14,8 @@ errors), and then ``plots/README.md``. The figures are:
 * ``kernel_comparison``: every function × kernel at equal standard deviation, relative to the best;
 * ``activation_example``: :func:`smoothfn.plot.activation` on a SAU module and synthetic inputs.
 
-The learned shapes of the demo (``smoothfn demo``) are drawn by the demo itself with
-:func:`smoothfn.plot.activation` into ``plots/learned.png``; the page shows that file when it exists.
+The learned shapes of the demo are drawn by ``smoothfn demo`` itself (its ``activations.png``);
+``plots/learned.png`` is a copy of that file from the demo's default run.
 
 ``tests/test_gallery.py`` regenerates the data and fails when it drifts from ``plots/data/``
 (data, not pixels); the generator is deterministic (no dates, fixed seeds and metadata).
@@ -56,7 +56,7 @@ COMPARISON_SCALE = 0.1
 DIGITS = 10
 FUNCTION_NAMES = ("relu", "leaky_relu", "abs", "sign", "step", "clamp", "hardtanh", "relu6", "hardsigmoid",
                   "hardswish", "max", "min", "floor", "round")
-LEARNED = "learned.png"  # written by the demo (another issue); shown on the page when present
+LEARNED = "learned.png"  # a copy of `smoothfn demo`'s activations.png (the gallery command does not train)
 
 
 @dataclass(frozen=True)
@@ -135,8 +135,9 @@ def page_text(out: Path) -> str:
         lines += [f"## {title}", ""]
         for name in names:
             lines += [f"**{name}**: {captions[name]}", "", f"![{name}]({name}.png)", ""]
-    lines += [f"The shapes the demo's modules learn are drawn by `smoothfn demo` into `{LEARNED}` with "
-              "`smoothfn.plot.activation(module, inputs)`:", "", f"![learned activations]({LEARNED})", ""]
+    lines += [f"The shapes the demo's modules learn, drawn by `smoothfn demo` into its `activations.png` "
+              f"(committed here as `{LEARNED}`, from the demo's default run):", "",
+              f"![learned activations]({LEARNED})", ""]
     return "\n".join(lines)
 
 
