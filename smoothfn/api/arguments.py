@@ -210,18 +210,19 @@ def resolve_width(width, max_error, x: torch.Tensor, kernel: str, name: str, par
             )
         return as_parameter(value, x, "width")
     w = as_parameter(width, x, "width")
+
+    def out_of_range() -> InvalidWidthError:
+        return InvalidWidthError(f"width must be finite and > 0 (within {tiny:g} to {big:g}, the widths whose "
+                                 f"squares are normal numbers of {dtype}), got {width!r}")
+
     if w.device.type == "cpu" and w.numel() == 1 and not torch.compiler.is_compiling():
         # one CPU number: checked on the host (four tensor ops cost ~15 µs a call at small sizes)
         if not tiny <= w.item() <= big:  # NaN fails
-            raise InvalidWidthError(
-                f"width must be finite and > 0 (within {tiny:g} to {big:g}, the widths whose squares are "
-                f"normal numbers of {dtype}), got {width!r}")
+            raise out_of_range()
         return w
     # a tensor width is checked before any kernel runs, at the cost of one device synchronization
     # (under torch.compile a width out of range becomes NaN: see checked)
-    return checked(w, lambda w: (w >= tiny) & (w <= big), lambda: InvalidWidthError(  # NaN fails both
-        f"width must be finite and > 0 (within {tiny:g} to {big:g}, the widths whose squares are "
-        f"normal numbers of {dtype}), got {width!r}"))
+    return checked(w, lambda w: (w >= tiny) & (w <= big), out_of_range)  # NaN fails both
 
 
 def _number(value, name: str) -> float:
