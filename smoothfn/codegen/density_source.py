@@ -13,5 +13,5 @@ def density_lines(density: sp.Expr, code, target: str) -> list[str]:
     if not isinstance(density, sp.Piecewise):
         return [f"    return {code(density)}"]
     nan = "torch.isnan(u)" if target == "torch" else "u != u"
-    where = "torch.where" if target == "torch" else "tl.where"
+    where = "select" if target == "torch" else "tl.where"
     return [f"    density = {code(density)}", f"    return {where}({nan}, u, density)"]

@@ -179,11 +179,11 @@ def _tail_blocks(kernel: str, j: int, code: str, guards: tuple[bool, bool, bool]
         ["tail < torch.finfo(tail.dtype).tiny"] if cancels else []
     ) + (["torch.isinf(z)"] if regularized else [])
     if conditions:
-        lines.append(f"    tail = torch.where({' | '.join(f'({c})' for c in conditions)}, 0.0, tail)")
-    lines.append("    return tail" if j % 2 else f"    return torch.where(z < 0, tail, {sign}tail)")
+        lines.append(f"    tail = select({' | '.join(f'({c})' for c in conditions)}, 0.0, tail)")
+    lines.append("    return tail" if j % 2 else f"    return select(z < 0, tail, {sign}tail)")
     derivative = f"pdf_{kernel}(z)" if j == 0 else f"{j} * S{j - 1}_{kernel}(z)"
     lines += ["", "", f"def zdS{j}_{kernel}(z):", f"    slope = z * {derivative}"]
-    lines.append("    return torch.where(torch.isinf(z), 0.0, slope)")
+    lines.append("    return select(torch.isinf(z), 0.0, slope)")
     return lines + [""]
 
 
@@ -324,7 +324,7 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
             f"    narrow = {narrow_code['test']}",
             "    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager",
             "        return value",
-            f"    return torch.where(narrow, {narrow_code['kink']} + narrow_value({', '.join(args)}), value)",
+            f"    return select(narrow, {narrow_code['kink']} + narrow_value({', '.join(args)}), value)",
         ]
     elif ramp is not None:
         forward = [
@@ -332,7 +332,7 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
             f"    narrow = {ramp[0]}",
             "    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager",
             "        return value",
-            f"    return torch.where(narrow, {ramp[1]}, value)",
+            f"    return select(narrow, {ramp[1]}, value)",
         ]
     elif bump is not None:
         forward = [
@@ -341,7 +341,7 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
             "    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager",
             "        return value",
             f"    mean_s1 = {bump['mean']}",
-            f"    return torch.where(narrow, {bump['value']}, value)",
+            f"    return select(narrow, {bump['value']}, value)",
         ]
     else:
         forward = [f"    return {torch_code(value, 'x')}"]
@@ -368,7 +368,7 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
             "        return gradients",
             f"    integrals = narrow_gradients({', '.join(args)})",
             f"    kink = ({', '.join(narrow_code['kink_gradients'])},)",
-            "    return tuple(torch.where(narrow, k + i, g) for k, i, g in zip(kink, integrals, gradients))",
+            "    return tuple(select(narrow, k + i, g) for k, i, g in zip(kink, integrals, gradients))",
         ]
     elif ramp is not None:  # ∂f_w/∂x and ∂f_w/∂w of the narrow ramp: means over it, not differences
         narrow, _, means, scale, _ = ramp
@@ -379,8 +379,8 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
             "        return gradients",
             f"    density, moment = {means}",
             f"    scale = {scale}",
-            "    return (torch.where(narrow, scale * density, gradients[0]),",
-            "            torch.where(narrow, -scale * moment, gradients[1]), *gradients[2:])",
+            "    return (select(narrow, scale * density, gradients[0]),",
+            "            select(narrow, -scale * moment, gradients[1]), *gradients[2:])",
         ]
     elif bump is not None:  # ∂f_w/∂x and ∂f_w/∂w of the narrow bump (stable.narrow_bump)
         body += [
@@ -389,8 +389,8 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
             "    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager",
             "        return gradients",
             f"    mean_s1, mean_s0, mean_us0 = {bump['means']}",
-            f"    return (torch.where(narrow, {bump['grad_x']}, gradients[0]),",
-            f"            torch.where(narrow, {bump['grad_w']}, gradients[1]), *gradients[2:])",
+            f"    return (select(narrow, {bump['grad_x']}, gradients[0]),",
+            f"            select(narrow, {bump['grad_w']}, gradients[1]), *gradients[2:])",
         ]
     else:
         body.append(f"    return {gradients}")

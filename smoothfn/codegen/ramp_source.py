@@ -121,7 +121,7 @@ def _nodes(knots, count: int, target: str) -> tuple[list[str], list[tuple[str, l
 def ramp_lines(kernel: str, knots, count: int, target: str) -> list[str]:
     """``ramp_<kernel>(a, h, low, high)`` for "torch" or "triton" (no decorator); it calls the
     kernel's left-tail block ``L0_<kernel>``."""
-    where, absolute = ("torch.where", "torch.abs") if target == "torch" else ("tl.where", "tl.abs")
+    where, absolute = ("select", "torch.abs") if target == "torch" else ("tl.where", "tl.abs")
     lines = [
         f"def ramp_{kernel}(a, h, low, high):",
         '    """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""',

@@ -49,7 +49,7 @@ def tail_body(kernel, j: int, tail: sp.Expr, target: str) -> list[str] | None:
                 f"        if k <= {j}:",
                 "            product = product * ratio",
                 f"    upper = {upper}",
-                "    return torch.where(t < switch, closed, upper * product)"]
+                "    return select(t < switch, closed, upper * product)"]
     return [f"    closed = {code(tail)}",
             "    if t.dtype == tl.float64:",
             f"        switch = {SWITCH['fp64']!r}",

@@ -15,7 +15,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from smoothfn.derivation.stable import KernelDensity, TailMoment, TailSlope
 
-TORCH_MATH_FUNCTIONS = ("erfc_nonnegative", "exp_minus_square")
+TORCH_MATH_FUNCTIONS = ("erfc_nonnegative", "exp_minus_square", "select")
 
 
 def called_functions(names, source: str) -> list[str]:
@@ -144,10 +144,10 @@ class TorchPrinter(PythonCodePrinter):
             raise ValueError(f"Piecewise without an otherwise branch: {expr}")
         code = self._print(last)
         if last.is_number and all(v.is_number for v, _ in branches):
-            # torch.where of two Python numbers would be float32: anchor the dtype on a tensor
+            # a selection between two Python numbers would be float32: anchor the dtype on a tensor
             code = f"torch.full_like({self._anchor(expr)}, {code})"
         for value, cond in reversed(branches):
-            code = f"torch.where({self._print(cond)}, {self._print(value)}, {code})"
+            code = f"select({self._print(cond)}, {self._print(value)}, {code})"
         return code
 
     def _anchor(self, expr) -> str:

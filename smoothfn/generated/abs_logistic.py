@@ -8,14 +8,16 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_logistic, S1_logistic, zdS1_logistic
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return 2*w*S1_logistic(x/w) + torch.where((x/w < 0), -x, x)
+    return 2*w*S1_logistic(x/w) + select((x/w < 0), -x, x)
 
 
 def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = x/w
-    return (torch.where((t0 < 0), (-1), torch.full_like(x, 1)) + 2*S0_logistic(t0), 2*S1_logistic(t0) - 2*zdS1_logistic(t0),)
+    return (select((t0 < 0), (-1), torch.full_like(x, 1)) + 2*S0_logistic(t0), 2*S1_logistic(t0) - 2*zdS1_logistic(t0),)

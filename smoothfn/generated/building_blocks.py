@@ -18,7 +18,7 @@ import math  # noqa: F401
 
 import torch
 
-from smoothfn.numerics.torch_math import erfc_nonnegative, exp_minus_square
+from smoothfn.numerics.torch_math import erfc_nonnegative, exp_minus_square, select
 
 
 def narrow_ramp(span, w):
@@ -44,12 +44,12 @@ def L0_gaussian(t):
 
 def S0_gaussian(z):
     tail = L0_gaussian(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS0_gaussian(z):
     slope = z * pdf_gaussian(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L1_gaussian(t):
@@ -58,13 +58,13 @@ def L1_gaussian(t):
 
 def S1_gaussian(z):
     tail = L1_gaussian(torch.abs(z))
-    tail = torch.where((torch.abs(z) > 1e4) | (tail < torch.finfo(tail.dtype).tiny), 0.0, tail)
+    tail = select((torch.abs(z) > 1e4) | (tail < torch.finfo(tail.dtype).tiny), 0.0, tail)
     return tail
 
 
 def zdS1_gaussian(z):
     slope = z * 1 * S0_gaussian(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L2_gaussian(t):
@@ -73,36 +73,36 @@ def L2_gaussian(t):
 
 def S2_gaussian(z):
     tail = L2_gaussian(torch.abs(z))
-    tail = torch.where((torch.abs(z) > 1e4) | (tail < torch.finfo(tail.dtype).tiny), 0.0, tail)
-    return torch.where(z < 0, tail, -tail)
+    tail = select((torch.abs(z) > 1e4) | (tail < torch.finfo(tail.dtype).tiny), 0.0, tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS2_gaussian(z):
     slope = z * 2 * S1_gaussian(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def ramp_gaussian(a, h, low, high):
     """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
     u0_0 = a - (0.06943184420297371) * h
     tail = L0_gaussian(torch.abs(u0_0))
-    below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
-    above0_0 = torch.where(u0_0 < 0, 1.0 - tail, tail)
+    below0_0 = select(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = select(u0_0 < 0, 1.0 - tail, tail)
     u0_1 = a - (0.33000947820757187) * h
     tail = L0_gaussian(torch.abs(u0_1))
-    below0_1 = torch.where(u0_1 < 0, tail, 1.0 - tail)
-    above0_1 = torch.where(u0_1 < 0, 1.0 - tail, tail)
+    below0_1 = select(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = select(u0_1 < 0, 1.0 - tail, tail)
     u0_2 = a - (0.6699905217924281) * h
     tail = L0_gaussian(torch.abs(u0_2))
-    below0_2 = torch.where(u0_2 < 0, tail, 1.0 - tail)
-    above0_2 = torch.where(u0_2 < 0, 1.0 - tail, tail)
+    below0_2 = select(u0_2 < 0, tail, 1.0 - tail)
+    above0_2 = select(u0_2 < 0, 1.0 - tail, tail)
     u0_3 = a - (0.9305681557970263) * h
     tail = L0_gaussian(torch.abs(u0_3))
-    below0_3 = torch.where(u0_3 < 0, tail, 1.0 - tail)
-    above0_3 = torch.where(u0_3 < 0, 1.0 - tail, tail)
+    below0_3 = select(u0_3 < 0, tail, 1.0 - tail)
+    above0_3 = select(u0_3 < 0, 1.0 - tail, tail)
     below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
     above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
-    return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+    return select(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 def ramp_means_gaussian(a, h):
@@ -203,12 +203,12 @@ def L0_logistic(t):
 
 def S0_logistic(z):
     tail = L0_logistic(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS0_logistic(z):
     slope = z * pdf_logistic(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L1_logistic(t):
@@ -222,30 +222,30 @@ def S1_logistic(z):
 
 def zdS1_logistic(z):
     slope = z * 1 * S0_logistic(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def ramp_logistic(a, h, low, high):
     """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
     u0_0 = a - (0.06943184420297371) * h
     tail = L0_logistic(torch.abs(u0_0))
-    below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
-    above0_0 = torch.where(u0_0 < 0, 1.0 - tail, tail)
+    below0_0 = select(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = select(u0_0 < 0, 1.0 - tail, tail)
     u0_1 = a - (0.33000947820757187) * h
     tail = L0_logistic(torch.abs(u0_1))
-    below0_1 = torch.where(u0_1 < 0, tail, 1.0 - tail)
-    above0_1 = torch.where(u0_1 < 0, 1.0 - tail, tail)
+    below0_1 = select(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = select(u0_1 < 0, 1.0 - tail, tail)
     u0_2 = a - (0.6699905217924281) * h
     tail = L0_logistic(torch.abs(u0_2))
-    below0_2 = torch.where(u0_2 < 0, tail, 1.0 - tail)
-    above0_2 = torch.where(u0_2 < 0, 1.0 - tail, tail)
+    below0_2 = select(u0_2 < 0, tail, 1.0 - tail)
+    above0_2 = select(u0_2 < 0, 1.0 - tail, tail)
     u0_3 = a - (0.9305681557970263) * h
     tail = L0_logistic(torch.abs(u0_3))
-    below0_3 = torch.where(u0_3 < 0, tail, 1.0 - tail)
-    above0_3 = torch.where(u0_3 < 0, 1.0 - tail, tail)
+    below0_3 = select(u0_3 < 0, tail, 1.0 - tail)
+    above0_3 = select(u0_3 < 0, 1.0 - tail, tail)
     below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
     above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
-    return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+    return select(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 def ramp_means_logistic(a, h):
@@ -346,12 +346,12 @@ def L0_cauchy(t):
 
 def S0_cauchy(z):
     tail = L0_cauchy(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS0_cauchy(z):
     slope = z * pdf_cauchy(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L1_cauchy(t):
@@ -360,36 +360,36 @@ def L1_cauchy(t):
 
 def S1_cauchy(z):
     tail = L1_cauchy(torch.clamp(torch.abs(z), max=1e30))
-    tail = torch.where((torch.isinf(z)), 0.0, tail)
+    tail = select((torch.isinf(z)), 0.0, tail)
     return tail
 
 
 def zdS1_cauchy(z):
     slope = z * 1 * S0_cauchy(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def ramp_cauchy(a, h, low, high):
     """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
     u0_0 = a - (0.06943184420297371) * h
     tail = L0_cauchy(torch.abs(u0_0))
-    below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
-    above0_0 = torch.where(u0_0 < 0, 1.0 - tail, tail)
+    below0_0 = select(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = select(u0_0 < 0, 1.0 - tail, tail)
     u0_1 = a - (0.33000947820757187) * h
     tail = L0_cauchy(torch.abs(u0_1))
-    below0_1 = torch.where(u0_1 < 0, tail, 1.0 - tail)
-    above0_1 = torch.where(u0_1 < 0, 1.0 - tail, tail)
+    below0_1 = select(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = select(u0_1 < 0, 1.0 - tail, tail)
     u0_2 = a - (0.6699905217924281) * h
     tail = L0_cauchy(torch.abs(u0_2))
-    below0_2 = torch.where(u0_2 < 0, tail, 1.0 - tail)
-    above0_2 = torch.where(u0_2 < 0, 1.0 - tail, tail)
+    below0_2 = select(u0_2 < 0, tail, 1.0 - tail)
+    above0_2 = select(u0_2 < 0, 1.0 - tail, tail)
     u0_3 = a - (0.9305681557970263) * h
     tail = L0_cauchy(torch.abs(u0_3))
-    below0_3 = torch.where(u0_3 < 0, tail, 1.0 - tail)
-    above0_3 = torch.where(u0_3 < 0, 1.0 - tail, tail)
+    below0_3 = select(u0_3 < 0, tail, 1.0 - tail)
+    above0_3 = select(u0_3 < 0, 1.0 - tail, tail)
     below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
     above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
-    return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+    return select(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 def ramp_means_cauchy(a, h):
@@ -422,12 +422,12 @@ def L0_laplace(t):
 
 def S0_laplace(z):
     tail = L0_laplace(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS0_laplace(z):
     slope = z * pdf_laplace(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L1_laplace(t):
@@ -441,7 +441,7 @@ def S1_laplace(z):
 
 def zdS1_laplace(z):
     slope = z * 1 * S0_laplace(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L2_laplace(t):
@@ -450,12 +450,12 @@ def L2_laplace(t):
 
 def S2_laplace(z):
     tail = L2_laplace(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS2_laplace(z):
     slope = z * 2 * S1_laplace(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def ramp_laplace(a, h, low, high):
@@ -465,39 +465,39 @@ def ramp_laplace(a, h, low, high):
     length1 = 1.0 - s0
     u0_0 = a - (0.0 + 0.06943184420297371 * length0) * h
     tail = L0_laplace(torch.abs(u0_0))
-    below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
-    above0_0 = torch.where(u0_0 < 0, 1.0 - tail, tail)
+    below0_0 = select(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = select(u0_0 < 0, 1.0 - tail, tail)
     u0_1 = a - (0.0 + 0.33000947820757187 * length0) * h
     tail = L0_laplace(torch.abs(u0_1))
-    below0_1 = torch.where(u0_1 < 0, tail, 1.0 - tail)
-    above0_1 = torch.where(u0_1 < 0, 1.0 - tail, tail)
+    below0_1 = select(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = select(u0_1 < 0, 1.0 - tail, tail)
     u0_2 = a - (0.0 + 0.6699905217924281 * length0) * h
     tail = L0_laplace(torch.abs(u0_2))
-    below0_2 = torch.where(u0_2 < 0, tail, 1.0 - tail)
-    above0_2 = torch.where(u0_2 < 0, 1.0 - tail, tail)
+    below0_2 = select(u0_2 < 0, tail, 1.0 - tail)
+    above0_2 = select(u0_2 < 0, 1.0 - tail, tail)
     u0_3 = a - (0.0 + 0.9305681557970263 * length0) * h
     tail = L0_laplace(torch.abs(u0_3))
-    below0_3 = torch.where(u0_3 < 0, tail, 1.0 - tail)
-    above0_3 = torch.where(u0_3 < 0, 1.0 - tail, tail)
+    below0_3 = select(u0_3 < 0, tail, 1.0 - tail)
+    above0_3 = select(u0_3 < 0, 1.0 - tail, tail)
     u1_0 = a - (s0 + 0.06943184420297371 * length1) * h
     tail = L0_laplace(torch.abs(u1_0))
-    below1_0 = torch.where(u1_0 < 0, tail, 1.0 - tail)
-    above1_0 = torch.where(u1_0 < 0, 1.0 - tail, tail)
+    below1_0 = select(u1_0 < 0, tail, 1.0 - tail)
+    above1_0 = select(u1_0 < 0, 1.0 - tail, tail)
     u1_1 = a - (s0 + 0.33000947820757187 * length1) * h
     tail = L0_laplace(torch.abs(u1_1))
-    below1_1 = torch.where(u1_1 < 0, tail, 1.0 - tail)
-    above1_1 = torch.where(u1_1 < 0, 1.0 - tail, tail)
+    below1_1 = select(u1_1 < 0, tail, 1.0 - tail)
+    above1_1 = select(u1_1 < 0, 1.0 - tail, tail)
     u1_2 = a - (s0 + 0.6699905217924281 * length1) * h
     tail = L0_laplace(torch.abs(u1_2))
-    below1_2 = torch.where(u1_2 < 0, tail, 1.0 - tail)
-    above1_2 = torch.where(u1_2 < 0, 1.0 - tail, tail)
+    below1_2 = select(u1_2 < 0, tail, 1.0 - tail)
+    above1_2 = select(u1_2 < 0, 1.0 - tail, tail)
     u1_3 = a - (s0 + 0.9305681557970263 * length1) * h
     tail = L0_laplace(torch.abs(u1_3))
-    below1_3 = torch.where(u1_3 < 0, tail, 1.0 - tail)
-    above1_3 = torch.where(u1_3 < 0, 1.0 - tail, tail)
+    below1_3 = select(u1_3 < 0, tail, 1.0 - tail)
+    above1_3 = select(u1_3 < 0, 1.0 - tail, tail)
     below = length0 * (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3) + length1 * (0.17392742256872692 * below1_0 + 0.32607257743127305 * below1_1 + 0.32607257743127305 * below1_2 + 0.17392742256872692 * below1_3)
     above = length0 * (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3) + length1 * (0.17392742256872692 * above1_0 + 0.32607257743127305 * above1_1 + 0.32607257743127305 * above1_2 + 0.17392742256872692 * above1_3)
-    return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+    return select(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 def ramp_means_laplace(a, h):
@@ -604,26 +604,26 @@ def bump_means_laplace(a, h):
 
 def pdf_uniform(z):
     u = torch.abs(z)
-    density = torch.where((u < 1), 0.5, torch.full_like(u, 0))
-    return torch.where(torch.isnan(u), u, density)
+    density = select((u < 1), 0.5, torch.full_like(u, 0))
+    return select(torch.isnan(u), u, density)
 
 
 def L0_uniform(t):
-    return torch.where((t > 1), 0, (-0.5)*(t + (-1)))
+    return select((t > 1), 0, (-0.5)*(t + (-1)))
 
 
 def S0_uniform(z):
     tail = L0_uniform(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS0_uniform(z):
     slope = z * pdf_uniform(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L1_uniform(t):
-    return torch.where((t > 1), 0, 0.25*(t + (-1))**2)
+    return select((t > 1), 0, 0.25*(t + (-1))**2)
 
 
 def S1_uniform(z):
@@ -633,21 +633,21 @@ def S1_uniform(z):
 
 def zdS1_uniform(z):
     slope = z * 1 * S0_uniform(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L2_uniform(t):
-    return torch.where((t > 1), 0, (-0.16666666666666666)*(t + (-1))**3)
+    return select((t > 1), 0, (-0.16666666666666666)*(t + (-1))**3)
 
 
 def S2_uniform(z):
     tail = L2_uniform(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS2_uniform(z):
     slope = z * 2 * S1_uniform(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def staircase_wide_uniform(r, w):
@@ -672,19 +672,19 @@ def ramp_uniform(a, h, low, high):
     length2 = 1.0 - s1
     u0_0 = a - (0.0 + 0.5 * length0) * h
     tail = L0_uniform(torch.abs(u0_0))
-    below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
-    above0_0 = torch.where(u0_0 < 0, 1.0 - tail, tail)
+    below0_0 = select(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = select(u0_0 < 0, 1.0 - tail, tail)
     u1_0 = a - (s0 + 0.5 * length1) * h
     tail = L0_uniform(torch.abs(u1_0))
-    below1_0 = torch.where(u1_0 < 0, tail, 1.0 - tail)
-    above1_0 = torch.where(u1_0 < 0, 1.0 - tail, tail)
+    below1_0 = select(u1_0 < 0, tail, 1.0 - tail)
+    above1_0 = select(u1_0 < 0, 1.0 - tail, tail)
     u2_0 = a - (s1 + 0.5 * length2) * h
     tail = L0_uniform(torch.abs(u2_0))
-    below2_0 = torch.where(u2_0 < 0, tail, 1.0 - tail)
-    above2_0 = torch.where(u2_0 < 0, 1.0 - tail, tail)
+    below2_0 = select(u2_0 < 0, tail, 1.0 - tail)
+    above2_0 = select(u2_0 < 0, 1.0 - tail, tail)
     below = length0 * (1.0 * below0_0) + length1 * (1.0 * below1_0) + length2 * (1.0 * below2_0)
     above = length0 * (1.0 * above0_0) + length1 * (1.0 * above1_0) + length2 * (1.0 * above2_0)
-    return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+    return select(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 def ramp_means_uniform(a, h):
@@ -795,12 +795,12 @@ def L0_student_t2(t):
 
 def S0_student_t2(z):
     tail = L0_student_t2(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS0_student_t2(z):
     slope = z * pdf_student_t2(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L1_student_t2(t):
@@ -814,7 +814,7 @@ def S1_student_t2(z):
 
 def zdS1_student_t2(z):
     slope = z * 1 * S0_student_t2(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L2_student_t2(t):
@@ -823,36 +823,36 @@ def L2_student_t2(t):
 
 def S2_student_t2(z):
     tail = L2_student_t2(torch.clamp(torch.abs(z), max=1e30))
-    tail = torch.where((torch.isinf(z)), 0.0, tail)
-    return torch.where(z < 0, tail, -tail)
+    tail = select((torch.isinf(z)), 0.0, tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS2_student_t2(z):
     slope = z * 2 * S1_student_t2(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def ramp_student_t2(a, h, low, high):
     """low + (high − low)·(mean of the CDF over a − h ≤ u ≤ a), for 0 < h ≤ h₀ (see narrow_ramp)."""
     u0_0 = a - (0.06943184420297371) * h
     tail = L0_student_t2(torch.abs(u0_0))
-    below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
-    above0_0 = torch.where(u0_0 < 0, 1.0 - tail, tail)
+    below0_0 = select(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = select(u0_0 < 0, 1.0 - tail, tail)
     u0_1 = a - (0.33000947820757187) * h
     tail = L0_student_t2(torch.abs(u0_1))
-    below0_1 = torch.where(u0_1 < 0, tail, 1.0 - tail)
-    above0_1 = torch.where(u0_1 < 0, 1.0 - tail, tail)
+    below0_1 = select(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = select(u0_1 < 0, 1.0 - tail, tail)
     u0_2 = a - (0.6699905217924281) * h
     tail = L0_student_t2(torch.abs(u0_2))
-    below0_2 = torch.where(u0_2 < 0, tail, 1.0 - tail)
-    above0_2 = torch.where(u0_2 < 0, 1.0 - tail, tail)
+    below0_2 = select(u0_2 < 0, tail, 1.0 - tail)
+    above0_2 = select(u0_2 < 0, 1.0 - tail, tail)
     u0_3 = a - (0.9305681557970263) * h
     tail = L0_student_t2(torch.abs(u0_3))
-    below0_3 = torch.where(u0_3 < 0, tail, 1.0 - tail)
-    above0_3 = torch.where(u0_3 < 0, 1.0 - tail, tail)
+    below0_3 = select(u0_3 < 0, tail, 1.0 - tail)
+    above0_3 = select(u0_3 < 0, 1.0 - tail, tail)
     below = (0.17392742256872692 * below0_0 + 0.32607257743127305 * below0_1 + 0.32607257743127305 * below0_2 + 0.17392742256872692 * below0_3)
     above = (0.17392742256872692 * above0_0 + 0.32607257743127305 * above0_1 + 0.32607257743127305 * above0_2 + 0.17392742256872692 * above0_3)
-    return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+    return select(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 def ramp_means_student_t2(a, h):
@@ -944,26 +944,26 @@ def bump_means_student_t2(a, h):
 
 def pdf_epanechnikov(z):
     u = torch.abs(z)
-    density = torch.where((u < 1), 0.75 + (-0.75)*u**2, 0)
-    return torch.where(torch.isnan(u), u, density)
+    density = select((u < 1), 0.75 + (-0.75)*u**2, 0)
+    return select(torch.isnan(u), u, density)
 
 
 def L0_epanechnikov(t):
-    return torch.where((t > 1), 0, 0.25*((t + (-1))**2*(t + 2)))
+    return select((t > 1), 0, 0.25*((t + (-1))**2*(t + 2)))
 
 
 def S0_epanechnikov(z):
     tail = L0_epanechnikov(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS0_epanechnikov(z):
     slope = z * pdf_epanechnikov(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L1_epanechnikov(t):
-    return torch.where((t > 1), 0, (-0.0625)*((t + (-1))**3*(t + 3)))
+    return select((t > 1), 0, (-0.0625)*((t + (-1))**3*(t + 3)))
 
 
 def S1_epanechnikov(z):
@@ -973,21 +973,21 @@ def S1_epanechnikov(z):
 
 def zdS1_epanechnikov(z):
     slope = z * 1 * S0_epanechnikov(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L2_epanechnikov(t):
-    return torch.where((t > 1), 0, 0.025*((t + (-1))**4*(t + 4)))
+    return select((t > 1), 0, 0.025*((t + (-1))**4*(t + 4)))
 
 
 def S2_epanechnikov(z):
     tail = L2_epanechnikov(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS2_epanechnikov(z):
     slope = z * 2 * S1_epanechnikov(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def staircase_wide_epanechnikov(r, w):
@@ -1019,31 +1019,31 @@ def ramp_epanechnikov(a, h, low, high):
     length2 = 1.0 - s1
     u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
     tail = L0_epanechnikov(torch.abs(u0_0))
-    below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
-    above0_0 = torch.where(u0_0 < 0, 1.0 - tail, tail)
+    below0_0 = select(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = select(u0_0 < 0, 1.0 - tail, tail)
     u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h
     tail = L0_epanechnikov(torch.abs(u0_1))
-    below0_1 = torch.where(u0_1 < 0, tail, 1.0 - tail)
-    above0_1 = torch.where(u0_1 < 0, 1.0 - tail, tail)
+    below0_1 = select(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = select(u0_1 < 0, 1.0 - tail, tail)
     u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
     tail = L0_epanechnikov(torch.abs(u1_0))
-    below1_0 = torch.where(u1_0 < 0, tail, 1.0 - tail)
-    above1_0 = torch.where(u1_0 < 0, 1.0 - tail, tail)
+    below1_0 = select(u1_0 < 0, tail, 1.0 - tail)
+    above1_0 = select(u1_0 < 0, 1.0 - tail, tail)
     u1_1 = a - (s0 + 0.7886751345948129 * length1) * h
     tail = L0_epanechnikov(torch.abs(u1_1))
-    below1_1 = torch.where(u1_1 < 0, tail, 1.0 - tail)
-    above1_1 = torch.where(u1_1 < 0, 1.0 - tail, tail)
+    below1_1 = select(u1_1 < 0, tail, 1.0 - tail)
+    above1_1 = select(u1_1 < 0, 1.0 - tail, tail)
     u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
     tail = L0_epanechnikov(torch.abs(u2_0))
-    below2_0 = torch.where(u2_0 < 0, tail, 1.0 - tail)
-    above2_0 = torch.where(u2_0 < 0, 1.0 - tail, tail)
+    below2_0 = select(u2_0 < 0, tail, 1.0 - tail)
+    above2_0 = select(u2_0 < 0, 1.0 - tail, tail)
     u2_1 = a - (s1 + 0.7886751345948129 * length2) * h
     tail = L0_epanechnikov(torch.abs(u2_1))
-    below2_1 = torch.where(u2_1 < 0, tail, 1.0 - tail)
-    above2_1 = torch.where(u2_1 < 0, 1.0 - tail, tail)
+    below2_1 = select(u2_1 < 0, tail, 1.0 - tail)
+    above2_1 = select(u2_1 < 0, 1.0 - tail, tail)
     below = length0 * (0.5 * below0_0 + 0.5 * below0_1) + length1 * (0.5 * below1_0 + 0.5 * below1_1) + length2 * (0.5 * below2_0 + 0.5 * below2_1)
     above = length0 * (0.5 * above0_0 + 0.5 * above0_1) + length1 * (0.5 * above1_0 + 0.5 * above1_1) + length2 * (0.5 * above2_0 + 0.5 * above2_1)
-    return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+    return select(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 def ramp_means_epanechnikov(a, h):
@@ -1178,26 +1178,26 @@ def bump_means_epanechnikov(a, h):
 
 def pdf_triangular(z):
     u = torch.abs(z)
-    density = torch.where((u < 1), 1 - u, 0)
-    return torch.where(torch.isnan(u), u, density)
+    density = select((u < 1), 1 - u, 0)
+    return select(torch.isnan(u), u, density)
 
 
 def L0_triangular(t):
-    return torch.where((t > 1), 0, 0.5*(t + (-1))**2)
+    return select((t > 1), 0, 0.5*(t + (-1))**2)
 
 
 def S0_triangular(z):
     tail = L0_triangular(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS0_triangular(z):
     slope = z * pdf_triangular(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L1_triangular(t):
-    return torch.where((t > 1), 0, (-0.16666666666666666)*(t + (-1))**3)
+    return select((t > 1), 0, (-0.16666666666666666)*(t + (-1))**3)
 
 
 def S1_triangular(z):
@@ -1207,21 +1207,21 @@ def S1_triangular(z):
 
 def zdS1_triangular(z):
     slope = z * 1 * S0_triangular(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def L2_triangular(t):
-    return torch.where((t > 1), 0, 0.08333333333333333*(t + (-1))**4)
+    return select((t > 1), 0, 0.08333333333333333*(t + (-1))**4)
 
 
 def S2_triangular(z):
     tail = L2_triangular(torch.abs(z))
-    return torch.where(z < 0, tail, -tail)
+    return select(z < 0, tail, -tail)
 
 
 def zdS2_triangular(z):
     slope = z * 2 * S1_triangular(z)
-    return torch.where(torch.isinf(z), 0.0, slope)
+    return select(torch.isinf(z), 0.0, slope)
 
 
 def staircase_wide_triangular(r, w):
@@ -1259,39 +1259,39 @@ def ramp_triangular(a, h, low, high):
     length3 = 1.0 - s2
     u0_0 = a - (0.0 + 0.2113248654051871 * length0) * h
     tail = L0_triangular(torch.abs(u0_0))
-    below0_0 = torch.where(u0_0 < 0, tail, 1.0 - tail)
-    above0_0 = torch.where(u0_0 < 0, 1.0 - tail, tail)
+    below0_0 = select(u0_0 < 0, tail, 1.0 - tail)
+    above0_0 = select(u0_0 < 0, 1.0 - tail, tail)
     u0_1 = a - (0.0 + 0.7886751345948129 * length0) * h
     tail = L0_triangular(torch.abs(u0_1))
-    below0_1 = torch.where(u0_1 < 0, tail, 1.0 - tail)
-    above0_1 = torch.where(u0_1 < 0, 1.0 - tail, tail)
+    below0_1 = select(u0_1 < 0, tail, 1.0 - tail)
+    above0_1 = select(u0_1 < 0, 1.0 - tail, tail)
     u1_0 = a - (s0 + 0.2113248654051871 * length1) * h
     tail = L0_triangular(torch.abs(u1_0))
-    below1_0 = torch.where(u1_0 < 0, tail, 1.0 - tail)
-    above1_0 = torch.where(u1_0 < 0, 1.0 - tail, tail)
+    below1_0 = select(u1_0 < 0, tail, 1.0 - tail)
+    above1_0 = select(u1_0 < 0, 1.0 - tail, tail)
     u1_1 = a - (s0 + 0.7886751345948129 * length1) * h
     tail = L0_triangular(torch.abs(u1_1))
-    below1_1 = torch.where(u1_1 < 0, tail, 1.0 - tail)
-    above1_1 = torch.where(u1_1 < 0, 1.0 - tail, tail)
+    below1_1 = select(u1_1 < 0, tail, 1.0 - tail)
+    above1_1 = select(u1_1 < 0, 1.0 - tail, tail)
     u2_0 = a - (s1 + 0.2113248654051871 * length2) * h
     tail = L0_triangular(torch.abs(u2_0))
-    below2_0 = torch.where(u2_0 < 0, tail, 1.0 - tail)
-    above2_0 = torch.where(u2_0 < 0, 1.0 - tail, tail)
+    below2_0 = select(u2_0 < 0, tail, 1.0 - tail)
+    above2_0 = select(u2_0 < 0, 1.0 - tail, tail)
     u2_1 = a - (s1 + 0.7886751345948129 * length2) * h
     tail = L0_triangular(torch.abs(u2_1))
-    below2_1 = torch.where(u2_1 < 0, tail, 1.0 - tail)
-    above2_1 = torch.where(u2_1 < 0, 1.0 - tail, tail)
+    below2_1 = select(u2_1 < 0, tail, 1.0 - tail)
+    above2_1 = select(u2_1 < 0, 1.0 - tail, tail)
     u3_0 = a - (s2 + 0.2113248654051871 * length3) * h
     tail = L0_triangular(torch.abs(u3_0))
-    below3_0 = torch.where(u3_0 < 0, tail, 1.0 - tail)
-    above3_0 = torch.where(u3_0 < 0, 1.0 - tail, tail)
+    below3_0 = select(u3_0 < 0, tail, 1.0 - tail)
+    above3_0 = select(u3_0 < 0, 1.0 - tail, tail)
     u3_1 = a - (s2 + 0.7886751345948129 * length3) * h
     tail = L0_triangular(torch.abs(u3_1))
-    below3_1 = torch.where(u3_1 < 0, tail, 1.0 - tail)
-    above3_1 = torch.where(u3_1 < 0, 1.0 - tail, tail)
+    below3_1 = select(u3_1 < 0, tail, 1.0 - tail)
+    above3_1 = select(u3_1 < 0, 1.0 - tail, tail)
     below = length0 * (0.5 * below0_0 + 0.5 * below0_1) + length1 * (0.5 * below1_0 + 0.5 * below1_1) + length2 * (0.5 * below2_0 + 0.5 * below2_1) + length3 * (0.5 * below3_0 + 0.5 * below3_1)
     above = length0 * (0.5 * above0_0 + 0.5 * above0_1) + length1 * (0.5 * above1_0 + 0.5 * above1_1) + length2 * (0.5 * above2_0 + 0.5 * above2_1) + length3 * (0.5 * above3_0 + 0.5 * above3_1)
-    return torch.where(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
+    return select(below <= 0.5, low + (high - low) * below, high - (high - low) * above)
 
 
 def ramp_means_triangular(a, h):

@@ -8,15 +8,17 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_triangular, S1_triangular, narrow_ramp, ramp_means_triangular, ramp_triangular, zdS1_triangular
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ('lo', 'hi')
 
 
 def forward(x, w, lo, hi):
-    value = -w*S1_triangular((-hi + x)/w) + w*S1_triangular((-lo + x)/w) + torch.where(((-lo + x)/w < 0), lo, torch.where(((-hi + x)/w < 0), x, hi))
+    value = -w*S1_triangular((-hi + x)/w) + w*S1_triangular((-lo + x)/w) + select(((-lo + x)/w < 0), lo, select(((-hi + x)/w < 0), x, hi))
     narrow = narrow_ramp(hi - lo, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
-    return torch.where(narrow, ramp_triangular((-lo + x)/w, (hi - lo)/w, lo, hi), value)
+    return select(narrow, ramp_triangular((-lo + x)/w, (hi - lo)/w, lo, hi), value)
 
 
 def backward(x, w, lo, hi):
@@ -31,11 +33,11 @@ def backward(x, w, lo, hi):
     t7 = S0_triangular(t6)
     t8 = (t2 > 0)
     t9 = (t5 > 0)
-    gradients = (t4 - t7 + torch.where(t8, 0, torch.where(t9, 1, torch.full_like(x, 0))), S1_triangular(t3) - S1_triangular(t6) - zdS1_triangular(t3) + zdS1_triangular(t6), -t4 + torch.where(t8, 1, torch.full_like(x, 0)), t7 + torch.where((t8 | t9), 0, torch.full_like(x, 1)),)
+    gradients = (t4 - t7 + select(t8, 0, select(t9, 1, torch.full_like(x, 0))), S1_triangular(t3) - S1_triangular(t6) - zdS1_triangular(t3) + zdS1_triangular(t6), -t4 + select(t8, 1, torch.full_like(x, 0)), t7 + select((t8 | t9), 0, torch.full_like(x, 1)),)
     narrow = narrow_ramp(hi - lo, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     density, moment = ramp_means_triangular((-lo + x)/w, (hi - lo)/w)
     scale = (hi - lo)/w
-    return (torch.where(narrow, scale * density, gradients[0]),
-            torch.where(narrow, -scale * moment, gradients[1]), *gradients[2:])
+    return (select(narrow, scale * density, gradients[0]),
+            select(narrow, -scale * moment, gradients[1]), *gradients[2:])

@@ -8,15 +8,17 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_student_t2, S1_student_t2, narrow_ramp, ramp_means_student_t2, ramp_student_t2, zdS1_student_t2
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ()
 
 
 def forward(x, w):
-    value = (-0.16666666666666666)*(w*S1_student_t2((x + (-3))/w)) + 0.16666666666666666*(w*S1_student_t2((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(x + 3), 1))
+    value = (-0.16666666666666666)*(w*S1_student_t2((x + (-3))/w)) + 0.16666666666666666*(w*S1_student_t2((x + 3)/w)) + select(((x + 3)/w < 0), 0, select(((x + (-3))/w < 0), 0.16666666666666666*(x + 3), 1))
     narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
-    return torch.where(narrow, ramp_student_t2((x + 3)/w, 6/w, 0, 1), value)
+    return select(narrow, ramp_student_t2((x + 3)/w, 6/w, 0, 1), value)
 
 
 def backward(x, w):
@@ -24,11 +26,11 @@ def backward(x, w):
     t0 = (1 / w)
     t1 = t0*(x + (-3))
     t2 = t0*(x + 3)
-    gradients = (torch.where((t2 < 0), 0, torch.where((t1 < 0), 0.16666666666666666, torch.full_like(x, 0))) + (-0.16666666666666666)*S0_student_t2(t1) + 0.16666666666666666*S0_student_t2(t2), (-0.16666666666666666)*S1_student_t2(t1) + 0.16666666666666666*S1_student_t2(t2) + 0.16666666666666666*zdS1_student_t2(t1) + (-0.16666666666666666)*zdS1_student_t2(t2),)
+    gradients = (select((t2 < 0), 0, select((t1 < 0), 0.16666666666666666, torch.full_like(x, 0))) + (-0.16666666666666666)*S0_student_t2(t1) + 0.16666666666666666*S0_student_t2(t2), (-0.16666666666666666)*S1_student_t2(t1) + 0.16666666666666666*S1_student_t2(t2) + 0.16666666666666666*zdS1_student_t2(t1) + (-0.16666666666666666)*zdS1_student_t2(t2),)
     narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     density, moment = ramp_means_student_t2((x + 3)/w, 6/w)
     scale = (1 / w)
-    return (torch.where(narrow, scale * density, gradients[0]),
-            torch.where(narrow, -scale * moment, gradients[1]), *gradients[2:])
+    return (select(narrow, scale * density, gradients[0]),
+            select(narrow, -scale * moment, gradients[1]), *gradients[2:])

@@ -8,16 +8,18 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_laplace, S1_laplace, S2_laplace, bump_mean_laplace, bump_means_laplace, narrow_bump, zdS1_laplace, zdS2_laplace
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ()
 
 
 def forward(x, w):
-    value = (-0.16666666666666666)*(w**2*S2_laplace((x + (-3))/w)) + 0.16666666666666666*(w**2*S2_laplace((x + 3)/w)) + (-0.5)*(w*S1_laplace((x + (-3))/w)) + (-0.5)*(w*S1_laplace((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.3333333333333333*w**2 + 0.16666666666666666*(x*(x + 3)), x))
+    value = (-0.16666666666666666)*(w**2*S2_laplace((x + (-3))/w)) + 0.16666666666666666*(w**2*S2_laplace((x + 3)/w)) + (-0.5)*(w*S1_laplace((x + (-3))/w)) + (-0.5)*(w*S1_laplace((x + 3)/w)) + select(((x + 3)/w < 0), 0, select(((x + (-3))/w < 0), 0.3333333333333333*w**2 + 0.16666666666666666*(x*(x + 3)), x))
     narrow = narrow_bump(6, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
     mean_s1 = bump_mean_laplace((x + 3)/w, 6/w)
-    return torch.where(narrow, 2*mean_s1*w + (-0.5)*(w*S1_laplace((x + (-3))/w)) + (-0.5)*(w*S1_laplace((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(x*(x + 3)), x)), value)
+    return select(narrow, 2*mean_s1*w + (-0.5)*(w*S1_laplace((x + (-3))/w)) + (-0.5)*(w*S1_laplace((x + 3)/w)) + select(((x + 3)/w < 0), 0, select(((x + (-3))/w < 0), 0.16666666666666666*(x*(x + 3)), x)), value)
 
 
 def backward(x, w):
@@ -31,10 +33,10 @@ def backward(x, w):
     t6 = (t1 < 0)
     t7 = 0.3333333333333333*w
     t8 = 0.16666666666666666*w
-    gradients = ((-0.16666666666666666)*(2*t3*w - 2*t4*w + 3*S0_laplace(t1) + 3*S0_laplace(t2) - 6*torch.where(t5, 0, torch.where(t6, 0.16666666666666666*(2*x + 3), 1))), (-0.5)*t3 + (-0.5)*t4 - t7*S2_laplace(t1) + t7*S2_laplace(t2) + t8*zdS2_laplace(t1) - t8*zdS2_laplace(t2) + torch.where(t5, 0, torch.where(t6, 0.6666666666666666*w, 0)) + 0.5*zdS1_laplace(t1) + 0.5*zdS1_laplace(t2),)
+    gradients = ((-0.16666666666666666)*(2*t3*w - 2*t4*w + 3*S0_laplace(t1) + 3*S0_laplace(t2) - 6*select(t5, 0, select(t6, 0.16666666666666666*(2*x + 3), 1))), (-0.5)*t3 + (-0.5)*t4 - t7*S2_laplace(t1) + t7*S2_laplace(t2) + t8*zdS2_laplace(t1) - t8*zdS2_laplace(t2) + select(t5, 0, select(t6, 0.6666666666666666*w, 0)) + 0.5*zdS1_laplace(t1) + 0.5*zdS1_laplace(t2),)
     narrow = narrow_bump(6, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     mean_s1, mean_s0, mean_us0 = bump_means_laplace((x + 3)/w, 6/w)
-    return (torch.where(narrow, 2*mean_s0 + (-0.5)*S0_laplace((x + (-3))/w) + (-0.5)*S0_laplace((x + 3)/w) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(2*x + 3), 1)), gradients[0]),
-            torch.where(narrow, 2*mean_s1 - 2*mean_us0 + (-0.5)*S1_laplace((x + (-3))/w) + (-0.5)*S1_laplace((x + 3)/w) + 0.5*zdS1_laplace((x + (-3))/w) + 0.5*zdS1_laplace((x + 3)/w), gradients[1]), *gradients[2:])
+    return (select(narrow, 2*mean_s0 + (-0.5)*S0_laplace((x + (-3))/w) + (-0.5)*S0_laplace((x + 3)/w) + select(((x + 3)/w < 0), 0, select(((x + (-3))/w < 0), 0.16666666666666666*(2*x + 3), 1)), gradients[0]),
+            select(narrow, 2*mean_s1 - 2*mean_us0 + (-0.5)*S1_laplace((x + (-3))/w) + (-0.5)*S1_laplace((x + 3)/w) + 0.5*zdS1_laplace((x + (-3))/w) + 0.5*zdS1_laplace((x + 3)/w), gradients[1]), *gradients[2:])

@@ -8,16 +8,18 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_student_t2, S1_student_t2, S2_student_t2, bump_mean_student_t2, bump_means_student_t2, narrow_bump, zdS1_student_t2, zdS2_student_t2
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ()
 
 
 def forward(x, w):
-    value = (-0.16666666666666666)*(w**2*S2_student_t2((x + (-3))/w)) + 0.16666666666666666*(w**2*S2_student_t2((x + 3)/w)) + (-0.5)*(w*S1_student_t2((x + (-3))/w)) + (-0.5)*(w*S1_student_t2((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(x*(x + 3)), x))
+    value = (-0.16666666666666666)*(w**2*S2_student_t2((x + (-3))/w)) + 0.16666666666666666*(w**2*S2_student_t2((x + 3)/w)) + (-0.5)*(w*S1_student_t2((x + (-3))/w)) + (-0.5)*(w*S1_student_t2((x + 3)/w)) + select(((x + 3)/w < 0), 0, select(((x + (-3))/w < 0), 0.16666666666666666*(x*(x + 3)), x))
     narrow = narrow_bump(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
     mean_s1 = bump_mean_student_t2((x + 3)/w, 6/w)
-    return torch.where(narrow, 2*mean_s1*w + (-0.5)*(w*S1_student_t2((x + (-3))/w)) + (-0.5)*(w*S1_student_t2((x + 3)/w)) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(x*(x + 3)), x)), value)
+    return select(narrow, 2*mean_s1*w + (-0.5)*(w*S1_student_t2((x + (-3))/w)) + (-0.5)*(w*S1_student_t2((x + 3)/w)) + select(((x + 3)/w < 0), 0, select(((x + (-3))/w < 0), 0.16666666666666666*(x*(x + 3)), x)), value)
 
 
 def backward(x, w):
@@ -28,10 +30,10 @@ def backward(x, w):
     t3 = S1_student_t2(t1)
     t4 = 2*w
     t5 = S1_student_t2(t2)
-    gradients = ((-0.16666666666666666)*(t3*t4 - 2*t5*w + 3*S0_student_t2(t1) + 3*S0_student_t2(t2) - 6*torch.where((t2 < 0), 0, torch.where((t1 < 0), 0.16666666666666666*(2*x + 3), 1))), (-0.5)*t3 + (-0.16666666666666666)*(t4*S2_student_t2(t1)) + (-0.5)*t5 + 0.3333333333333333*(w*S2_student_t2(t2)) + 0.16666666666666666*(w*zdS2_student_t2(t1)) + (-0.16666666666666666)*(w*zdS2_student_t2(t2)) + 0.5*zdS1_student_t2(t1) + 0.5*zdS1_student_t2(t2),)
+    gradients = ((-0.16666666666666666)*(t3*t4 - 2*t5*w + 3*S0_student_t2(t1) + 3*S0_student_t2(t2) - 6*select((t2 < 0), 0, select((t1 < 0), 0.16666666666666666*(2*x + 3), 1))), (-0.5)*t3 + (-0.16666666666666666)*(t4*S2_student_t2(t1)) + (-0.5)*t5 + 0.3333333333333333*(w*S2_student_t2(t2)) + 0.16666666666666666*(w*zdS2_student_t2(t1)) + (-0.16666666666666666)*(w*zdS2_student_t2(t2)) + 0.5*zdS1_student_t2(t1) + 0.5*zdS1_student_t2(t2),)
     narrow = narrow_bump(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     mean_s1, mean_s0, mean_us0 = bump_means_student_t2((x + 3)/w, 6/w)
-    return (torch.where(narrow, 2*mean_s0 + (-0.5)*S0_student_t2((x + (-3))/w) + (-0.5)*S0_student_t2((x + 3)/w) + torch.where(((x + 3)/w < 0), 0, torch.where(((x + (-3))/w < 0), 0.16666666666666666*(2*x + 3), 1)), gradients[0]),
-            torch.where(narrow, 2*mean_s1 - 2*mean_us0 + (-0.5)*S1_student_t2((x + (-3))/w) + (-0.5)*S1_student_t2((x + 3)/w) + 0.5*zdS1_student_t2((x + (-3))/w) + 0.5*zdS1_student_t2((x + 3)/w), gradients[1]), *gradients[2:])
+    return (select(narrow, 2*mean_s0 + (-0.5)*S0_student_t2((x + (-3))/w) + (-0.5)*S0_student_t2((x + 3)/w) + select(((x + 3)/w < 0), 0, select(((x + (-3))/w < 0), 0.16666666666666666*(2*x + 3), 1)), gradients[0]),
+            select(narrow, 2*mean_s1 - 2*mean_us0 + (-0.5)*S1_student_t2((x + (-3))/w) + (-0.5)*S1_student_t2((x + 3)/w) + 0.5*zdS1_student_t2((x + (-3))/w) + 0.5*zdS1_student_t2((x + 3)/w), gradients[1]), *gradients[2:])

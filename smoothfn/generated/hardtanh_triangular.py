@@ -8,15 +8,17 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_triangular, S1_triangular, narrow_ramp, ramp_means_triangular, ramp_triangular, zdS1_triangular
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ()
 
 
 def forward(x, w):
-    value = -w*S1_triangular((x + (-1))/w) + w*S1_triangular((x + 1)/w) + torch.where(((x + 1)/w < 0), (-1), torch.where(((x + (-1))/w < 0), x, 1))
+    value = -w*S1_triangular((x + (-1))/w) + w*S1_triangular((x + 1)/w) + select(((x + 1)/w < 0), (-1), select(((x + (-1))/w < 0), x, 1))
     narrow = narrow_ramp(2, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
-    return torch.where(narrow, ramp_triangular((x + 1)/w, 2/w, (-1), 1), value)
+    return select(narrow, ramp_triangular((x + 1)/w, 2/w, (-1), 1), value)
 
 
 def backward(x, w):
@@ -24,11 +26,11 @@ def backward(x, w):
     t0 = (1 / w)
     t1 = t0*(x + 1)
     t2 = t0*(x + (-1))
-    gradients = (torch.where((t1 < 0), 0, torch.where((t2 < 0), 1, torch.full_like(x, 0))) + S0_triangular(t1) - S0_triangular(t2), S1_triangular(t1) - S1_triangular(t2) - zdS1_triangular(t1) + zdS1_triangular(t2),)
+    gradients = (select((t1 < 0), 0, select((t2 < 0), 1, torch.full_like(x, 0))) + S0_triangular(t1) - S0_triangular(t2), S1_triangular(t1) - S1_triangular(t2) - zdS1_triangular(t1) + zdS1_triangular(t2),)
     narrow = narrow_ramp(2, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     density, moment = ramp_means_triangular((x + 1)/w, 2/w)
     scale = 2/w
-    return (torch.where(narrow, scale * density, gradients[0]),
-            torch.where(narrow, -scale * moment, gradients[1]), *gradients[2:])
+    return (select(narrow, scale * density, gradients[0]),
+            select(narrow, -scale * moment, gradients[1]), *gradients[2:])

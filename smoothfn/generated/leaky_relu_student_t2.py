@@ -8,11 +8,13 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_student_t2, S1_student_t2, zdS1_student_t2
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ('alpha',)
 
 
 def forward(x, w, alpha):
-    return w*(1 - alpha)*S1_student_t2(x/w) + torch.where((x/w < 0), torch.where((alpha == 0), 0, alpha*x), x)
+    return w*(1 - alpha)*S1_student_t2(x/w) + select((x/w < 0), select((alpha == 0), 0, alpha*x), x)
 
 
 def backward(x, w, alpha):
@@ -21,4 +23,4 @@ def backward(x, w, alpha):
     t1 = x/w
     t2 = (t1 < 0)
     t3 = S1_student_t2(t1)
-    return (-t0*S0_student_t2(t1) + torch.where(t2, alpha, 1), t0*(-t3 + zdS1_student_t2(t1)), -t3*w + torch.where(t2, x, 0),)
+    return (-t0*S0_student_t2(t1) + select(t2, alpha, 1), t0*(-t3 + zdS1_student_t2(t1)), -t3*w + select(t2, x, 0),)

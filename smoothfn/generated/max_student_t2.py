@@ -8,11 +8,13 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_student_t2, S1_student_t2, zdS1_student_t2
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ('y',)
 
 
 def forward(x, w, y):
-    return w*S1_student_t2((x - y)/w) + torch.where(((x - y)/w < 0), y, x)
+    return w*S1_student_t2((x - y)/w) + select(((x - y)/w < 0), y, x)
 
 
 def backward(x, w, y):
@@ -20,4 +22,4 @@ def backward(x, w, y):
     t0 = (x - y)/w
     t1 = S0_student_t2(t0)
     t2 = (t0 < 0)
-    return (t1 + torch.where(t2, 0, torch.full_like(x, 1)), S1_student_t2(t0) - zdS1_student_t2(t0), -t1 + torch.where(t2, 1, torch.full_like(x, 0)),)
+    return (t1 + select(t2, 0, torch.full_like(x, 1)), S1_student_t2(t0) - zdS1_student_t2(t0), -t1 + select(t2, 1, torch.full_like(x, 0)),)

@@ -8,11 +8,13 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_gaussian, S1_gaussian, zdS1_gaussian
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ('y',)
 
 
 def forward(x, w, y):
-    return -w*S1_gaussian((x - y)/w) + torch.where(((x - y)/w < 0), x, y)
+    return -w*S1_gaussian((x - y)/w) + select(((x - y)/w < 0), x, y)
 
 
 def backward(x, w, y):
@@ -20,4 +22,4 @@ def backward(x, w, y):
     t0 = (x - y)/w
     t1 = S0_gaussian(t0)
     t2 = (t0 < 0)
-    return (-t1 + torch.where(t2, 1, torch.full_like(x, 0)), -S1_gaussian(t0) + zdS1_gaussian(t0), t1 + torch.where(t2, 0, torch.full_like(x, 1)),)
+    return (-t1 + select(t2, 1, torch.full_like(x, 0)), -S1_gaussian(t0) + zdS1_gaussian(t0), t1 + select(t2, 0, torch.full_like(x, 1)),)

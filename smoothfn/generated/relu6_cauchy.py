@@ -8,15 +8,17 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_cauchy, S1_cauchy, narrow_ramp, ramp_cauchy, ramp_means_cauchy, zdS1_cauchy
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ()
 
 
 def forward(x, w):
-    value = w*S1_cauchy(x/w) - w*S1_cauchy((x + (-6))/w) + torch.where((x/w < 0), 0, torch.where(((x + (-6))/w < 0), x, 6))
+    value = w*S1_cauchy(x/w) - w*S1_cauchy((x + (-6))/w) + select((x/w < 0), 0, select(((x + (-6))/w < 0), x, 6))
     narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x, x + (-6))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
-    return torch.where(narrow, ramp_cauchy(x/w, 6/w, 0, 6), value)
+    return select(narrow, ramp_cauchy(x/w, 6/w, 0, 6), value)
 
 
 def backward(x, w):
@@ -24,11 +26,11 @@ def backward(x, w):
     t0 = (1 / w)
     t1 = t0*x
     t2 = t0*(x + (-6))
-    gradients = (torch.where((t1 < 0), 0, torch.where((t2 < 0), 1, torch.full_like(x, 0))) + S0_cauchy(t1) - S0_cauchy(t2), S1_cauchy(t1) - S1_cauchy(t2) - zdS1_cauchy(t1) + zdS1_cauchy(t2),)
+    gradients = (select((t1 < 0), 0, select((t2 < 0), 1, torch.full_like(x, 0))) + S0_cauchy(t1) - S0_cauchy(t2), S1_cauchy(t1) - S1_cauchy(t2) - zdS1_cauchy(t1) + zdS1_cauchy(t2),)
     narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x, x + (-6))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     density, moment = ramp_means_cauchy(x/w, 6/w)
     scale = 6/w
-    return (torch.where(narrow, scale * density, gradients[0]),
-            torch.where(narrow, -scale * moment, gradients[1]), *gradients[2:])
+    return (select(narrow, scale * density, gradients[0]),
+            select(narrow, -scale * moment, gradients[1]), *gradients[2:])

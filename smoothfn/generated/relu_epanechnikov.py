@@ -8,14 +8,16 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_epanechnikov, S1_epanechnikov, zdS1_epanechnikov
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return w*S1_epanechnikov(x/w) + torch.where((x/w < 0), 0, x)
+    return w*S1_epanechnikov(x/w) + select((x/w < 0), 0, x)
 
 
 def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = x/w
-    return (torch.where((t0 < 0), 0, torch.full_like(x, 1)) + S0_epanechnikov(t0), S1_epanechnikov(t0) - zdS1_epanechnikov(t0),)
+    return (select((t0 < 0), 0, torch.full_like(x, 1)) + S0_epanechnikov(t0), S1_epanechnikov(t0) - zdS1_epanechnikov(t0),)

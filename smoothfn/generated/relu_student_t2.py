@@ -8,14 +8,16 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_student_t2, S1_student_t2, zdS1_student_t2
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return w*S1_student_t2(x/w) + torch.where((x/w < 0), 0, x)
+    return w*S1_student_t2(x/w) + select((x/w < 0), 0, x)
 
 
 def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = x/w
-    return (torch.where((t0 < 0), 0, torch.full_like(x, 1)) + S0_student_t2(t0), S1_student_t2(t0) - zdS1_student_t2(t0),)
+    return (select((t0 < 0), 0, torch.full_like(x, 1)) + S0_student_t2(t0), S1_student_t2(t0) - zdS1_student_t2(t0),)

@@ -8,11 +8,13 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_epanechnikov, pdf_epanechnikov, zdS0_epanechnikov
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return torch.where((x/w < 0), 0, torch.full_like(x, 1)) + S0_epanechnikov(x/w)
+    return select((x/w < 0), 0, torch.full_like(x, 1)) + S0_epanechnikov(x/w)
 
 
 def backward(x, w):

@@ -8,11 +8,13 @@ import torch
 
 from smoothfn.generated.building_blocks import S0_triangular, pdf_triangular, zdS0_triangular
 
+from smoothfn.numerics.torch_math import select
+
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return torch.where((x/w < 0), 0, torch.full_like(x, 1)) + S0_triangular(x/w)
+    return select((x/w < 0), 0, torch.full_like(x, 1)) + S0_triangular(x/w)
 
 
 def backward(x, w):

@@ -15,6 +15,7 @@ import math
 
 import torch
 
+from smoothfn.numerics.torch_math import select
 from smoothfn.runtime import twin_slices
 from smoothfn.runtime.dtypes import all_in_dtype, compute_dtype, in_dtype
 from smoothfn.runtime.shapes import sum_to_shape
@@ -23,7 +24,7 @@ _SQRT_PI = math.sqrt(math.pi)
 
 
 def _zero_where(condition, t: torch.Tensor) -> torch.Tensor:
-    return torch.where(condition, torch.zeros_like(t), t)
+    return select(condition, 0.0, t)
 
 
 def smu_parts(x, a, m, grads: bool):
@@ -35,7 +36,7 @@ def smu_parts(x, a, m, grads: bool):
     e = torch.erfc(torch.abs(v))
     # (1 + α) + (1 − α)·erf(v) = 2 − (1 − α)·erfc(v) for v > 0, 2α + (1 − α)·erfc(−v) for v < 0:
     # no cancellation left of 0, and exact limits at ±∞ (erfc(∞) = 0)
-    base = torch.where(s > 0, 2.0, torch.where(s < 0, 2 * a, 1 + a))
+    base = select(s > 0, 2.0, select(s < 0, 2 * a, 1 + a))
     bracket = base - s * c * e
     value = _zero_where(bracket == 0, x * bracket) / 2  # x·0 stays 0 at x = ±∞ (α = 0, x → −∞)
     if not grads:
@@ -43,7 +44,7 @@ def smu_parts(x, a, m, grads: bool):
     finite_v = _zero_where(~torch.isfinite(v), v)
     g = finite_v * torch.exp(-finite_v * finite_v) / _SQRT_PI  # v·e^(−v²)/√π, 0 at |v| = ∞
     finite_x = _zero_where(~torch.isfinite(x), x)
-    erfc_v = torch.where(s < 0, 2 - e, e)
+    erfc_v = select(s < 0, 2 - e, e)
     d_x = bracket / 2 + c * g
     d_a = _zero_where(erfc_v == 0, x * erfc_v) / 2 - finite_x * g
     cx = c * finite_x
@@ -61,25 +62,90 @@ def smu1_parts(x, a, m, grads: bool):
     t = _zero_where(c == 0, c * x)  # (1 − α)x
     h = torch.hypot(t, m)
     negative = t < 0
-    h_plus = torch.where(negative, h - t, h + t)  # h + |t|: 0 only where t = μ = 0
+    h_plus = select(negative, h - t, h + t)  # h + |t|: 0 only where t = μ = 0
     excess = _zero_where(h_plus == 0, m * (m / h_plus))  # h − |t| = μ²/(h + |t|)
-    doubled_x = torch.where(negative, 2 * a, torch.full_like(a, 2.0))
+    doubled_x = select(negative, 2 * a, torch.full_like(a, 2.0))
     linear = _zero_where(doubled_x == 0, doubled_x * x)  # 2αx or 2x (0, not 0·∞, where α = 0)
     value = (linear + excess) / 2
     if not grads:
         return (value,)
-    ratio = torch.where(torch.isinf(t), torch.sign(t), t / h)  # ∂h/∂t = t/h
+    ratio = select(torch.isinf(t), torch.sign(t), t / h)  # ∂h/∂t = t/h
     ratio = _zero_where(h == 0, ratio)  # t = μ = 0: the mean of the one-sided slopes
     m_over_h = _zero_where(h == 0, m / h)
     # 1 − |t|/h = μ²/(h(h + |t|)), → 0 like x⁻² at |x| → ∞; 1 where t = μ = 0
-    one_minus_abs = torch.where(h == 0, 1.0, m_over_h * _zero_where(h_plus == 0, m / h_plus))
+    one_minus_abs = select(h == 0, 1.0, m_over_h * _zero_where(h_plus == 0, m / h_plus))
     # ∂/∂x = ((1 + α) + (1 − α)·t/h)/2 = α + (1 − α)(1 − |t|/h)/2 for t < 0, 1 − (1 − α)(1 − t/h)/2 else
-    d_x = torch.where(negative, a + c * one_minus_abs / 2, 1 - c * one_minus_abs / 2)
+    d_x = select(negative, a + c * one_minus_abs / 2, 1 - c * one_minus_abs / 2)
     # ∂/∂α = x(1 − t/h)/2: 1 − t/h = 1 + |t|/h = 2 − (1 − |t|/h) for t < 0
     finite_x = _zero_where(~torch.isfinite(x), x)
-    d_a = torch.where(negative, x * (2 - one_minus_abs), finite_x * one_minus_abs) / 2
+    d_a = select(negative, x * (2 - one_minus_abs), finite_x * one_minus_abs) / 2
     d_m = m_over_h / 2
     return value, d_x, d_a, d_m
+
+
+def smu_parts_finite(x, a, m, grads: bool):
+    """smu_parts where every x is finite and |μ(1 − α)x| ≤ 1e18 (see :func:`_common_case`): the
+    same formulas without the guards for 0·∞, ±∞ and v = 0."""
+    c = 1 - a
+    v = (m * c) * x
+    negative = v < 0
+    e = torch.erfc(torch.abs(v))
+    # (1 + α) + (1 − α)·erf(v) as in smu_parts, 1 + α exactly at v = 0
+    bracket = select(negative, 2 * a + c * e, select(v == 0, 1 + a, 2 - c * e))
+    value = x * bracket / 2
+    if not grads:
+        return (value,)
+    gauss = torch.exp(-v * v)
+    g = v * gauss / _SQRT_PI
+    erfc_v = select(negative, 2 - e, e)
+    d_x = bracket / 2 + c * g
+    d_a = x * erfc_v / 2 - x * g
+    cx = c * x
+    d_m = cx * (cx * gauss) / _SQRT_PI
+    return value, d_x, d_a, d_m
+
+
+def smu1_parts_finite(x, a, m, grads: bool):
+    """smu1_parts where every x is finite, μ ≠ 0 and |(1 − α)x| ≤ 1e18 (see :func:`_common_case`):
+    h > 0 and h + |t| > 0 everywhere, so the same formulas need no guards."""
+    c = 1 - a
+    t = c * x
+    h = torch.hypot(t, m)
+    negative = t < 0
+    h_plus = h + torch.abs(t)
+    value = (select(negative, 2 * a, 2.0) * x + m * (m / h_plus)) / 2
+    if not grads:
+        return (value,)
+    m_over_h = m / h
+    one_minus_abs = m_over_h * (m / h_plus)
+    d_x = select(negative, a + c * one_minus_abs / 2, 1 - c * one_minus_abs / 2)
+    d_a = select(negative, x * (2 - one_minus_abs), x * one_minus_abs) / 2
+    d_m = m_over_h / 2
+    return value, d_x, d_a, d_m
+
+
+# the careful parts → their lean twins for the common case
+_FINITE = {smu_parts: smu_parts_finite, smu1_parts: smu1_parts_finite}
+_LEAN_LIMIT = 1e18  # |v|, |t| below it: v² and t² stay finite in fp32
+
+
+def _common_case(parts, x: torch.Tensor, a: torch.Tensor, m: torch.Tensor) -> bool:
+    """Whether x is finite everywhere and α, μ leave the lean formulas exact: one pass over x
+    (its minimum and maximum; NaN propagates into them) and checks of the two numbers. On the CPU
+    this costs no device synchronization."""
+    low, high = (float(v) for v in torch.aminmax(x))
+    alpha, mu = float(a), float(m)
+    largest = max(-low, high)
+    if not (math.isfinite(largest) and math.isfinite(alpha) and math.isfinite(mu) and alpha != 1):
+        return False
+    if parts is smu1_parts and mu == 0:
+        return False
+    scale = abs(1 - alpha) * (abs(mu) if parts is smu_parts else 1.0)
+    return largest * scale <= _LEAN_LIMIT
+
+
+def _sliced_parts(parts, x, a, m):
+    return _FINITE[parts] if _common_case(parts, x, a, m) else parts
 
 
 def _value(parts):
@@ -93,10 +159,11 @@ def _partials(parts):
 def evaluate(parts, x, a, m):
     """parts(…)'s value in the compute dtype (fp32 for fp16/bf16/fp32, fp64 for fp64), in x's dtype.
     Large eager CPU inputs with scalar α and μ run in cache-sized slices (the same arithmetic:
-    about 2× faster, and no full-size temporaries; :mod:`smoothfn.runtime.twin_slices`)."""
+    about 2× faster, and no full-size temporaries; :mod:`smoothfn.runtime.twin_slices`), with
+    the lean ``*_parts_finite`` where :func:`_common_case` holds."""
     dtype = compute_dtype(x.dtype)
     if twin_slices.applies(x, a, m):
-        return twin_slices.forward(_value(parts), x, [a, m], dtype)
+        return twin_slices.forward(_value(_sliced_parts(parts, x, a, m)), x, [a, m], dtype)
     return in_dtype(parts(*all_in_dtype(dtype, x, a, m), False)[0], x.dtype)
 
 
@@ -104,7 +171,8 @@ def gradients(parts, ctx, grad_output):
     x, a, m = ctx.saved_tensors
     dtype = compute_dtype(x.dtype)
     if twin_slices.applies(x, a, m):
-        return tuple(twin_slices.backward(_partials(parts), grad_output, ctx.needs_input_grad, x, [a, m], dtype))
+        lean = _sliced_parts(parts, x, a, m)
+        return tuple(twin_slices.backward(_partials(lean), grad_output, ctx.needs_input_grad, x, [a, m], dtype))
     _, *partials = parts(*all_in_dtype(dtype, x, a, m), True)
     grad = in_dtype(grad_output, dtype)
     return tuple(
