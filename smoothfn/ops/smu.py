@@ -16,6 +16,7 @@ import math
 import torch
 
 from smoothfn.numerics.torch_math import select
+from smoothfn.ops.autograd import distinct_for_backward
 from smoothfn.runtime import twin_slices
 from smoothfn.runtime.dtypes import all_in_dtype, compute_dtype, in_dtype
 from smoothfn.runtime.shapes import sum_to_shape
@@ -169,6 +170,8 @@ def evaluate(parts, x, a, m):
 
 def gradients(parts, ctx, grad_output):
     x, a, m = ctx.saved_tensors
+    if torch.compiler.is_compiling():
+        x = distinct_for_backward(x)  # the forward saves x alone (see there)
     dtype = compute_dtype(x.dtype)
     if twin_slices.applies(x, a, m):
         lean = _sliced_parts(parts, x, a, m)
