@@ -417,6 +417,22 @@ def test_smu_smu1_and_tensor_hardtanh_bounds_compile_without_graph_break():
         torch.testing.assert_close(compiled(x, a, m, lo), eager.detach())
 
 
+def test_compiled_smu_in_fp32_matches_fp64_from_tail_to_tail():
+    """Under torch.compile SMU's erfc is the fp32 fit of smoothfn.numerics.torch_math (not ATen's):
+    values and all three gradients stay within a few fp32 ulps of the fp64 eager result."""
+    x64 = torch.cat([torch.linspace(-30, 30, 2001, dtype=torch.float64), torch.tensor([-1e4, 1e4, 0.0],
+                                                                                     dtype=torch.float64)])
+    results = []
+    for dtype, call in ((torch.float64, F.smu), (torch.float32, torch.compile(F.smu, dynamic=True))):
+        x = x64.to(dtype).requires_grad_()
+        a, m = torch.tensor(0.1, dtype=dtype, requires_grad=True), torch.tensor(2.5, dtype=dtype, requires_grad=True)
+        y = call(x, a, m)
+        grads = torch.autograd.grad(y, (x, a, m), torch.ones_like(y))
+        results.append([y.detach().double(), *(g.double() for g in grads)])
+    for exact, got in zip(*results):
+        torch.testing.assert_close(got, exact, rtol=4e-6, atol=4e-6 * (1 + exact.abs().max().item()) * 1e-3)
+
+
 def test_every_function_stays_finite_at_the_ends_of_the_width_range():
     """At the smallest and largest width taken (squares normal in the compute dtype), x from −inf
     to inf: no NaN in any value or gradient, no infinite x-gradient at a finite x."""
