@@ -516,7 +516,8 @@ def _formula(function, parts, x, alpha, mu):
         m = checked(m, torch.isfinite, lambda: SmoothfnError(f"mu must be a finite number, got {mu!r}"))
     if torch.is_grad_enabled() and any(t.requires_grad for t in (x, a, m)):
         return function.apply(x, a, m)
-    return smu_formulas.evaluate(parts, x, a, m)  # no autograd node (and no Dynamo trace of one) to build
+    # no autograd node (and no Dynamo trace of one) to build
+    return smu_formulas.evaluate(smu_formulas.choose(parts, x, a, m), x, a, m)
 
 
 def smu(x, alpha=0.01, mu=2.5):

@@ -114,10 +114,8 @@ def select(condition: torch.Tensor, if_true, if_false):
     low, high = torch.aminmax(condition.view(torch.uint8))  # a guard's condition rarely holds
     if int(high) == 0 or int(low) == 1:
         chosen = if_true if int(low) == 1 else if_false
-        shape = _broadcast(condition.shape, *(v.shape for v in (if_true, if_false) if isinstance(v, torch.Tensor)))
-        if shape is None:
-            return torch.where(condition, if_true, if_false)  # its error names the shapes
-        return torch.empty(shape, dtype=dtype).copy_(chosen)  # a new tensor, as torch.where's
+        shaped = torch.broadcast_tensors(condition, *(v for v in (if_true, if_false) if isinstance(v, torch.Tensor)))
+        return torch.empty(shaped[0].shape, dtype=dtype).copy_(chosen)  # a new tensor, as torch.where's
     mask = condition.to(_BITS[dtype]).neg_()  # all ones where the condition holds, else 0
     a, b = _bits(if_true, dtype), _bits(if_false, dtype)
     if isinstance(b, int):
@@ -125,19 +123,6 @@ def select(condition: torch.Tensor, if_true, if_false):
     else:
         blended = b ^ ((a ^ b) & mask)
     return blended.view(dtype)
-
-
-def _broadcast(*shapes) -> tuple[int, ...] | None:
-    """The broadcast of shapes, or None where they do not broadcast (torch.broadcast_shapes
-    would import SymPy through torch.fx)."""
-    ndim = max(len(shape) for shape in shapes)
-    result = []
-    for sizes in zip(*((1,) * (ndim - len(shape)) + tuple(shape) for shape in shapes)):
-        other = {size for size in sizes if size != 1}
-        if len(other) > 1:
-            return None
-        result.append(other.pop() if other else 1)
-    return tuple(result)
 
 
 def _bits(value, dtype: torch.dtype):

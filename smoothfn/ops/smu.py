@@ -145,8 +145,12 @@ def _common_case(parts, x: torch.Tensor, a: torch.Tensor, m: torch.Tensor) -> bo
     return largest * scale <= _LEAN_LIMIT
 
 
-def _sliced_parts(parts, x, a, m):
-    return _FINITE[parts] if _common_case(parts, x, a, m) else parts
+def choose(parts, x, a, m):
+    """parts, or its lean twin where the call runs in slices and :func:`_common_case` holds; decided
+    once per call (the forward's choice serves the backward)."""
+    if twin_slices.applies(x, a, m) and _common_case(parts, x, a, m):
+        return _FINITE[parts]
+    return parts
 
 
 def _value(parts):
@@ -160,11 +164,11 @@ def _partials(parts):
 def evaluate(parts, x, a, m):
     """parts(…)'s value in the compute dtype (fp32 for fp16/bf16/fp32, fp64 for fp64), in x's dtype.
     Large eager CPU inputs with scalar α and μ run in cache-sized slices (the same arithmetic:
-    about 2× faster, and no full-size temporaries; :mod:`smoothfn.runtime.twin_slices`), with
-    the lean ``*_parts_finite`` where :func:`_common_case` holds."""
+    about 2× faster, and no full-size temporaries; :mod:`smoothfn.runtime.twin_slices`); ``parts``
+    as :func:`choose` returns it."""
     dtype = compute_dtype(x.dtype)
     if twin_slices.applies(x, a, m):
-        return twin_slices.forward(_value(_sliced_parts(parts, x, a, m)), x, [a, m], dtype)
+        return twin_slices.forward(_value(parts), x, [a, m], dtype)
     return in_dtype(parts(*all_in_dtype(dtype, x, a, m), False)[0], x.dtype)
 
 
@@ -174,8 +178,7 @@ def gradients(parts, ctx, grad_output):
         x = distinct_for_backward(x)  # the forward saves x alone (see there)
     dtype = compute_dtype(x.dtype)
     if twin_slices.applies(x, a, m):
-        lean = _sliced_parts(parts, x, a, m)
-        return tuple(twin_slices.backward(_partials(lean), grad_output, ctx.needs_input_grad, x, [a, m], dtype))
+        return tuple(twin_slices.backward(_partials(parts), grad_output, ctx.needs_input_grad, x, [a, m], dtype))
     _, *partials = parts(*all_in_dtype(dtype, x, a, m), True)
     grad = in_dtype(grad_output, dtype)
     return tuple(
@@ -190,11 +193,12 @@ class SMU(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, a, m):
         ctx.save_for_backward(x, a, m)
-        return evaluate(smu_parts, x, a, m)
+        ctx.parts = choose(smu_parts, x, a, m)
+        return evaluate(ctx.parts, x, a, m)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return gradients(smu_parts, ctx, grad_output)
+        return gradients(ctx.parts, ctx, grad_output)
 
 
 class SMU1(torch.autograd.Function):
@@ -203,8 +207,9 @@ class SMU1(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, a, m):
         ctx.save_for_backward(x, a, m)
-        return evaluate(smu1_parts, x, a, m)
+        ctx.parts = choose(smu1_parts, x, a, m)
+        return evaluate(ctx.parts, x, a, m)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return gradients(smu1_parts, ctx, grad_output)
+        return gradients(ctx.parts, ctx, grad_output)
