@@ -15,7 +15,6 @@ from pathlib import Path
 
 import sympy as sp
 
-from smoothfn.codegen.density_source import density_lines
 from smoothfn.codegen.narrow_source import NARROW_FORM_LIMIT, dpdf_lines, narrow_lines, steep_tails
 from smoothfn.codegen.ramp_source import (
     bump_knots,
@@ -30,9 +29,16 @@ from smoothfn.codegen.ramp_source import (
 )
 from smoothfn.codegen.staircase_source import staircase_wide_lines
 from smoothfn.codegen.tail_source import tail_body
-from smoothfn.codegen.torch_printer import torch_code, torch_math_imports, torch_namespace
+from smoothfn.codegen.torch_printer import (
+    FiniteTimes,
+    called_functions,
+    torch_code,
+    torch_math_imports,
+    torch_namespace,
+)
 from smoothfn.codegen.triton_printer import triton_code
 from smoothfn.codegen.triton_source import triton_building_blocks_source, triton_pair_source
+from smoothfn.codegen.twin_tails import GUARDED, density_body, lean_tail_forms, shared_call_lines, tail_block_lines
 from smoothfn.derivation.reproducible import map_in_fresh_interpreters
 from smoothfn.derivation.stable import (
     KernelDensity,
@@ -40,10 +46,12 @@ from smoothfn.derivation.stable import (
     NoStableFormError,
     TailMoment,
     TailSlope,
+    density_function,
     is_regularized,
     left_tail,
     narrow_form,
     stable_form,
+    tail_moment_function,
 )
 from smoothfn.derivation.staircase import wide_staircase
 from smoothfn.errors import DivergentConvolutionError, NoClosedFormError
@@ -153,9 +161,10 @@ def building_blocks_source(blocks) -> str:
     body = ["", *narrow_ramp_lines("torch"), "", "",
             *narrow_ramp_lines("torch", "narrow_bump", "bump_mean_<kernel>"), ""]
     for kernel, density, tails, wide, (knots, count), bump in blocks:
-        body += ["", f"def pdf_{kernel}(z):", "    u = torch.abs(z)", *density_lines(density, torch_code, "torch"), ""]
+        body += ["", f"def pdf_{kernel}(z):", "    u = torch.abs(z)", *density_body(density), ""]
+        lean = lean_tail_forms(kernel)
         for j, tail, guards in tails:
-            body += _tail_blocks(kernel, j, torch_code(tail), guards)
+            body += tail_block_lines(kernel, j, torch_code(tail), guards, shared_call_lines(tail), lean[j])
         if wide is not None:
             body += ["", *staircase_wide_lines(kernel, wide, torch_code, "torch.floor"), ""]
         body += ["", *ramp_lines(kernel, knots, count, "torch"), ""]
@@ -165,26 +174,6 @@ def building_blocks_source(blocks) -> str:
             body += ["", *bump_means_lines(kernel, *bump, "torch"), ""]
     lines += torch_math_imports("\n".join(body))
     return "\n".join(lines + body).rstrip() + "\n"
-
-
-def _tail_blocks(kernel: str, j: int, code: str, guards: tuple[bool, bool, bool], body=None) -> list[str]:
-    """L_j, S_j and z·S_j' for one kernel and order, with the guards of :func:`_guards`; L_j returns
-    ``code``, or runs the lines ``body`` (smoothfn.codegen.tail_source)."""
-    nan_at_infinity, cancels, regularized = guards
-    sign = "" if j % 2 else "-"
-    lines = ["", f"def L{j}_{kernel}(t):", *(body or [f"    return {code}"]), "", "", f"def S{j}_{kernel}(z):"]
-    argument = "torch.clamp(torch.abs(z), max=1e30)" if regularized else "torch.abs(z)"
-    lines.append(f"    tail = L{j}_{kernel}({argument})")
-    conditions = (["torch.abs(z) > 1e4"] if nan_at_infinity else []) + (
-        ["tail < torch.finfo(tail.dtype).tiny"] if cancels else []
-    ) + (["torch.isinf(z)"] if regularized else [])
-    if conditions:
-        lines.append(f"    tail = select({' | '.join(f'({c})' for c in conditions)}, 0.0, tail)")
-    lines.append("    return tail" if j % 2 else f"    return select(z < 0, tail, {sign}tail)")
-    derivative = f"pdf_{kernel}(z)" if j == 0 else f"{j} * S{j - 1}_{kernel}(z)"
-    lines += ["", "", f"def zdS{j}_{kernel}(z):", f"    slope = z * {derivative}"]
-    lines.append("    return select(torch.isinf(z), 0.0, slope)")
-    return lines + [""]
 
 
 def _nonnegative(density: sp.Expr, u: sp.Symbol) -> sp.Expr:
@@ -217,6 +206,10 @@ def derivation_sources(d, narrow: bool = False) -> tuple[str, str]:
     replacements, reduced = sp.cse(
         [form.gradients[n] for n in d.variables], symbols=sp.numbered_symbols("t"), optimizations="basic"
     )
+    # the twin's backward: each slope z·S_j'(z) = j·z·S_{j−1}(z) from the S_{j−1} (the density) that
+    # the other partial derivatives compute anyway, where the blocks allow it (smoothfn.codegen.twin_tails)
+    twin_cse = sp.cse([_shared_slopes(form.gradients[n], d.kernel.name) for n in d.variables],
+                      symbols=sp.numbered_symbols("t"), optimizations="basic")
     expressions = [form.expr, *form.gradients.values()]
     if wide is not None:
         expressions += [wide.kink, *wide.kink_gradients.values()]
@@ -230,11 +223,27 @@ def derivation_sources(d, narrow: bool = False) -> tuple[str, str]:
     used = sorted(used - local_names)
 
     def render(printed):
-        return _render(d, form, wide, tails, replacements, reduced, used, printed)
+        return _render(d, form, wide, tails, replacements, reduced, used, printed, twin_cse)
 
     if d.params:
         check_parameter_names(d, render)
     return render({name: name for name in d.params})
+
+
+def _shared_slopes(expr: sp.Expr, kernel: str) -> sp.Expr:
+    """expr with each tail slope zdS_j(z) of the catalog's blocks written FiniteTimes(z, j·S_{j−1}(z))
+    (the density for j = 0) where :func:`smoothfn.codegen.twin_tails.lean_tail_forms` found S_{j−1}
+    exactly 0 at ±inf; the same values, and the common-subexpression pass then shares S_{j−1}."""
+    lean = lean_tail_forms(kernel)
+
+    def shared(slope):
+        j, z = slope.order, slope.args[0]
+        if j >= CATALOG_TAIL_ORDERS or not lean.get(j, GUARDED).slope:
+            return slope
+        factor = density_function(kernel)(z) if j == 0 else j * tail_moment_function(kernel, j - 1)(z)
+        return FiniteTimes(z, factor)
+
+    return expr.replace(lambda e: isinstance(e, TailSlope), shared)
 
 
 def check_parameter_names(d, render) -> None:
@@ -282,9 +291,11 @@ def _identifiers(source: str) -> set[str]:
     return {t.string for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.NAME}
 
 
-def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str, str]) -> tuple[str, str]:
+def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str, str],
+            twin_cse) -> tuple[str, str]:
     """The two modules, with each parameter printed under ``printed[name]``; ``wide`` the general
-    narrow form or None, ``tails`` the tail blocks the module defines itself."""
+    narrow form or None, ``tails`` the tail blocks the module defines itself, ``twin_cse`` the
+    (replacements, reduced) of the twin's backward (:func:`_shared_slopes`)."""
     function, kernel = d.function.name, d.kernel.name
     args = ["x", "w", *printed.values()]
     names = list(d.variables)
@@ -293,6 +304,13 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
     value = form.expr.subs(symbols)
     replacements = [(symbol, e.subs(symbols)) for symbol, e in replacements]
     reduced = [g.subs(symbols) for g in reduced]
+    twin_replacements = [(symbol, e.subs(symbols)) for symbol, e in twin_cse[0]]
+    twin_reduced = [g.subs(symbols) for g in twin_cse[1]]
+    # the forward's common subexpressions (x/w in the kinks and the tail terms alike), computed once
+    value_replacements, (twin_value,) = sp.cse([value], symbols=sp.numbered_symbols("v"), optimizations="basic")
+    if any(isinstance(e, sp.Pow) and e.exp.is_negative for _, e in value_replacements):
+        value_replacements, twin_value = [], value  # 1/w times each term would round unlike its quotient
+    value_lines = [f"    {symbol} = {torch_code(e, 'x')}" for symbol, e in value_replacements]
     lines = [
         f'"""{function} ∗ {kernel}: the torch twin. {NOTICE}',
         "",
@@ -311,16 +329,15 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
         used = sorted({*used, *bump["blocks"]})
     if wide is not None:
         used = sorted({*used, f"pdf_{kernel}"})
-    if used:
-        lines += ["from smoothfn.generated.building_blocks import " + ", ".join(used), ""]
-    local_lines = [line for _, j, tail, guards in tails
-                   for line in _tail_blocks(kernel, j, torch_code(tail), guards, tail_body(d.kernel, j, tail, "torch"))]
+    local_lines = [line for _, j, tail, guards in tails for line in
+                   tail_block_lines(kernel, j, torch_code(tail), guards, tail_body(d.kernel, j, tail, "torch"))]
     narrow_code = None if wide is None else _narrow_code(wide, d, symbols, printed, "torch")
     if narrow_code is not None:
-        value_lines, gradient_lines = narrow_code["functions"]
-        local_lines += ["", *narrow_code["dpdf"], "", "", *value_lines, "", "", *gradient_lines, ""]
+        narrow_value_lines, gradient_lines = narrow_code["functions"]
+        local_lines += ["", *narrow_code["dpdf"], "", "", *narrow_value_lines, "", "", *gradient_lines, ""]
         forward = [
-            f"    value = {torch_code(value, 'x')}",
+            *value_lines,
+            f"    value = {torch_code(twin_value, 'x')}",
             f"    narrow = {narrow_code['test']}",
             "    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager",
             "        return value",
@@ -328,7 +345,8 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
         ]
     elif ramp is not None:
         forward = [
-            f"    value = {torch_code(value, 'x')}",
+            *value_lines,
+            f"    value = {torch_code(twin_value, 'x')}",
             f"    narrow = {ramp[0]}",
             "    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager",
             "        return value",
@@ -336,7 +354,8 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
         ]
     elif bump is not None:
         forward = [
-            f"    value = {torch_code(value, 'x')}",
+            *value_lines,
+            f"    value = {torch_code(twin_value, 'x')}",
             f"    narrow = {bump['narrow']}",
             "    if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager",
             "        return value",
@@ -344,7 +363,7 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
             f"    return select(narrow, {bump['value']}, value)",
         ]
     else:
-        forward = [f"    return {torch_code(value, 'x')}"]
+        forward = [*value_lines, f"    return {torch_code(twin_value, 'x')}"]
     body = [
         "PARAMETERS = " + repr(tuple(printed.values())),
         "",
@@ -357,9 +376,9 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
         f"def backward({', '.join(args)}):",
         f'    """(∂f_w/∂{", ∂f_w/∂".join(names)})"""',
     ]
-    for symbol, e in replacements:
+    for symbol, e in twin_replacements:
         body.append(f"    {symbol} = {torch_code(e, 'x')}")
-    gradients = "(" + ", ".join(torch_code(g, "x") for g in reduced) + ",)"
+    gradients = "(" + ", ".join(torch_code(g, "x") for g in twin_reduced) + ",)"
     if narrow_code is not None:  # the kink's derivatives plus the integrals' (smoothfn.codegen.narrow_source)
         body += [
             f"    gradients = {gradients}",
@@ -394,6 +413,14 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
         ]
     else:
         body.append(f"    return {gradients}")
+    # the building blocks the twin calls: the Triton kernels' (``used``) less the slopes written with
+    # finite_times, plus the S_{j−1} and densities those call
+    local_names = {f"{prefix}{j}_{kernel}" for _, j, _, _ in tails for prefix in ("L", "S", "zdS")}
+    twin_blocks = {_block_name(f) for _, e in twin_replacements for f in e.atoms(TailMoment, KernelDensity, TailSlope)}
+    twin_blocks |= {_block_name(f) for e in twin_reduced for f in e.atoms(TailMoment, KernelDensity, TailSlope)}
+    twin_used = called_functions(sorted({*used, *twin_blocks} - local_names), "\n".join(body))
+    if twin_used:
+        lines += ["from smoothfn.generated.building_blocks import " + ", ".join(twin_used), ""]
     twin = "\n".join(lines + torch_math_imports("\n".join(body)) + body) + "\n"
     kernels = triton_pair_source(f"{function} ∗ {kernel}", list(printed.values()), value, replacements, reduced, used,
                                  _ramp_calls(form, kernel, symbols, "triton"),

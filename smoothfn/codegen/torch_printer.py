@@ -15,7 +15,8 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from smoothfn.derivation.stable import KernelDensity, TailMoment, TailSlope
 
-TORCH_MATH_FUNCTIONS = ("erfc_nonnegative", "exp_minus_square", "select")
+TORCH_MATH_FUNCTIONS = ("erfc_nonnegative", "exp_minus_square", "select", "flush_below_normal", "left_or_negated",
+                        "finite_times")
 
 
 def called_functions(names, source: str) -> list[str]:
@@ -38,6 +39,14 @@ def torch_namespace() -> dict:
     from smoothfn.numerics import torch_math
 
     return {"torch": torch, "math": math, **{name: getattr(torch_math, name) for name in TORCH_MATH_FUNCTIONS}}
+
+
+class FiniteTimes(sp.Function):
+    """z·s with 0 at z = ±inf, for an s that is 0 there (a tail's slope z·S'(z)); printed as
+    smoothfn.numerics.torch_math.finite_times, so that the twin's backward shares S with the
+    other partial derivatives that use it (smoothfn.codegen.emit)."""
+
+    nargs = 2
 
 
 class TorchPrinter(PythonCodePrinter):
@@ -177,6 +186,8 @@ class TorchPrinter(PythonCodePrinter):
             return self._call(f"S{expr.order}_{expr.kernel}", expr.args[0])
         if isinstance(expr, KernelDensity):
             return self._call(f"pdf_{expr.kernel}", expr.args[0])
+        if isinstance(expr, FiniteTimes):
+            return self._call("finite_times", *expr.args)
         raise ValueError(f"no PyTorch rule for {type(expr).__name__} in {expr}")
 
 

@@ -95,7 +95,7 @@ def triton_building_blocks_source(blocks) -> str:
 
 def triton_tail_lines(kernel: str, j: int, tail: sp.Expr, guards: tuple[bool, bool, bool], body=None) -> list[str]:
     """L_j, S_j and z·S_j' of one kernel and order as @triton.jit functions, with the guards of
-    :func:`smoothfn.codegen.emit._guards` (the Triton twin of ``emit._tail_blocks``). They call
+    :func:`smoothfn.codegen.emit._guards` (the Triton twin of ``twin_tails.tail_block_lines``). They call
     ``smallest_normal``, ``pdf_<kernel>`` or ``S<j−1>_<kernel>`` and the math functions of the
     building-block module. L_j returns ``tail``, or runs the lines ``body``
     (smoothfn.codegen.tail_source)."""

@@ -6,18 +6,20 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_laplace, S1_laplace, zdS1_laplace
+from smoothfn.generated.building_blocks import S0_laplace, S1_laplace
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return 2*w*S1_laplace(x/w) + select((x/w < 0), -x, x)
+    v0 = x/w
+    return 2*w*S1_laplace(v0) + select((v0 < 0), -x, x)
 
 
 def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = x/w
-    return (select((t0 < 0), (-1), torch.full_like(x, 1)) + 2*S0_laplace(t0), 2*S1_laplace(t0) - 2*zdS1_laplace(t0),)
+    t1 = S0_laplace(t0)
+    return (2*t1 + select((t0 < 0), (-1), torch.full_like(x, 1)), -2*finite_times(t0, t1) + 2*S1_laplace(t0),)

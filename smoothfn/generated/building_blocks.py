@@ -18,7 +18,7 @@ import math  # noqa: F401
 
 import torch
 
-from smoothfn.numerics.torch_math import erfc_nonnegative, exp_minus_square, select
+from smoothfn.numerics.torch_math import erfc_nonnegative, exp_minus_square, select, flush_below_normal, left_or_negated, finite_times
 
 
 def narrow_ramp(span, w):
@@ -44,12 +44,11 @@ def L0_gaussian(t):
 
 def S0_gaussian(z):
     tail = L0_gaussian(torch.abs(z))
-    return select(z < 0, tail, -tail)
+    return left_or_negated(z, tail)
 
 
 def zdS0_gaussian(z):
-    slope = z * pdf_gaussian(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, pdf_gaussian(z))
 
 
 def L1_gaussian(t):
@@ -57,29 +56,28 @@ def L1_gaussian(t):
 
 
 def S1_gaussian(z):
-    tail = L1_gaussian(torch.abs(z))
-    tail = select((torch.abs(z) > 1e4) | (tail < torch.finfo(tail.dtype).tiny), 0.0, tail)
+    tail = L1_gaussian(torch.clamp(torch.abs(z), max=10000.0))
+    tail = flush_below_normal(tail)
     return tail
 
 
 def zdS1_gaussian(z):
-    slope = z * 1 * S0_gaussian(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, S0_gaussian(z))
 
 
 def L2_gaussian(t):
-    return 0.5*(t**2*erfc_nonnegative(0.7071067811865476*t)) + (-0.3989422804014327)*(t*exp_minus_square(0.7071067811865476*t)) + 0.5*erfc_nonnegative(0.7071067811865476*t)
+    c0 = erfc_nonnegative(0.7071067811865476*t)
+    return 0.5*(t**2*c0) + (-0.3989422804014327)*(t*exp_minus_square(0.7071067811865476*t)) + 0.5*c0
 
 
 def S2_gaussian(z):
-    tail = L2_gaussian(torch.abs(z))
-    tail = select((torch.abs(z) > 1e4) | (tail < torch.finfo(tail.dtype).tiny), 0.0, tail)
-    return select(z < 0, tail, -tail)
+    tail = L2_gaussian(torch.clamp(torch.abs(z), max=10000.0))
+    tail = flush_below_normal(tail)
+    return left_or_negated(z, tail)
 
 
 def zdS2_gaussian(z):
-    slope = z * 2 * S1_gaussian(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, 2 * S1_gaussian(z))
 
 
 def ramp_gaussian(a, h, low, high):
@@ -194,21 +192,22 @@ def bump_means_gaussian(a, h):
 
 def pdf_logistic(z):
     u = torch.abs(z)
-    return torch.exp(-u)/(1 + torch.exp(-u))**2
+    c0 = torch.exp(-u)
+    return c0/(1 + c0)**2
 
 
 def L0_logistic(t):
-    return torch.exp(-t)/(1 + torch.exp(-t))
+    c0 = torch.exp(-t)
+    return c0/(1 + c0)
 
 
 def S0_logistic(z):
     tail = L0_logistic(torch.abs(z))
-    return select(z < 0, tail, -tail)
+    return left_or_negated(z, tail)
 
 
 def zdS0_logistic(z):
-    slope = z * pdf_logistic(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, pdf_logistic(z))
 
 
 def L1_logistic(t):
@@ -221,8 +220,7 @@ def S1_logistic(z):
 
 
 def zdS1_logistic(z):
-    slope = z * 1 * S0_logistic(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, S0_logistic(z))
 
 
 def ramp_logistic(a, h, low, high):
@@ -346,12 +344,11 @@ def L0_cauchy(t):
 
 def S0_cauchy(z):
     tail = L0_cauchy(torch.abs(z))
-    return select(z < 0, tail, -tail)
+    return left_or_negated(z, tail)
 
 
 def zdS0_cauchy(z):
-    slope = z * pdf_cauchy(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, pdf_cauchy(z))
 
 
 def L1_cauchy(t):
@@ -365,8 +362,7 @@ def S1_cauchy(z):
 
 
 def zdS1_cauchy(z):
-    slope = z * 1 * S0_cauchy(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, S0_cauchy(z))
 
 
 def ramp_cauchy(a, h, low, high):
@@ -422,12 +418,11 @@ def L0_laplace(t):
 
 def S0_laplace(z):
     tail = L0_laplace(torch.abs(z))
-    return select(z < 0, tail, -tail)
+    return left_or_negated(z, tail)
 
 
 def zdS0_laplace(z):
-    slope = z * pdf_laplace(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, pdf_laplace(z))
 
 
 def L1_laplace(t):
@@ -440,8 +435,7 @@ def S1_laplace(z):
 
 
 def zdS1_laplace(z):
-    slope = z * 1 * S0_laplace(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, S0_laplace(z))
 
 
 def L2_laplace(t):
@@ -450,12 +444,11 @@ def L2_laplace(t):
 
 def S2_laplace(z):
     tail = L2_laplace(torch.abs(z))
-    return select(z < 0, tail, -tail)
+    return left_or_negated(z, tail)
 
 
 def zdS2_laplace(z):
-    slope = z * 2 * S1_laplace(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, 2 * S1_laplace(z))
 
 
 def ramp_laplace(a, h, low, high):
@@ -618,8 +611,7 @@ def S0_uniform(z):
 
 
 def zdS0_uniform(z):
-    slope = z * pdf_uniform(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, pdf_uniform(z))
 
 
 def L1_uniform(t):
@@ -632,8 +624,7 @@ def S1_uniform(z):
 
 
 def zdS1_uniform(z):
-    slope = z * 1 * S0_uniform(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, S0_uniform(z))
 
 
 def L2_uniform(t):
@@ -646,8 +637,7 @@ def S2_uniform(z):
 
 
 def zdS2_uniform(z):
-    slope = z * 2 * S1_uniform(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, 2 * S1_uniform(z))
 
 
 def staircase_wide_uniform(r, w):
@@ -795,12 +785,11 @@ def L0_student_t2(t):
 
 def S0_student_t2(z):
     tail = L0_student_t2(torch.abs(z))
-    return select(z < 0, tail, -tail)
+    return left_or_negated(z, tail)
 
 
 def zdS0_student_t2(z):
-    slope = z * pdf_student_t2(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, pdf_student_t2(z))
 
 
 def L1_student_t2(t):
@@ -813,8 +802,7 @@ def S1_student_t2(z):
 
 
 def zdS1_student_t2(z):
-    slope = z * 1 * S0_student_t2(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, S0_student_t2(z))
 
 
 def L2_student_t2(t):
@@ -828,8 +816,7 @@ def S2_student_t2(z):
 
 
 def zdS2_student_t2(z):
-    slope = z * 2 * S1_student_t2(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, 2 * S1_student_t2(z))
 
 
 def ramp_student_t2(a, h, low, high):
@@ -954,12 +941,11 @@ def L0_epanechnikov(t):
 
 def S0_epanechnikov(z):
     tail = L0_epanechnikov(torch.abs(z))
-    return select(z < 0, tail, -tail)
+    return left_or_negated(z, tail)
 
 
 def zdS0_epanechnikov(z):
-    slope = z * pdf_epanechnikov(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, pdf_epanechnikov(z))
 
 
 def L1_epanechnikov(t):
@@ -972,8 +958,7 @@ def S1_epanechnikov(z):
 
 
 def zdS1_epanechnikov(z):
-    slope = z * 1 * S0_epanechnikov(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, S0_epanechnikov(z))
 
 
 def L2_epanechnikov(t):
@@ -982,12 +967,11 @@ def L2_epanechnikov(t):
 
 def S2_epanechnikov(z):
     tail = L2_epanechnikov(torch.abs(z))
-    return select(z < 0, tail, -tail)
+    return left_or_negated(z, tail)
 
 
 def zdS2_epanechnikov(z):
-    slope = z * 2 * S1_epanechnikov(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, 2 * S1_epanechnikov(z))
 
 
 def staircase_wide_epanechnikov(r, w):
@@ -1188,12 +1172,11 @@ def L0_triangular(t):
 
 def S0_triangular(z):
     tail = L0_triangular(torch.abs(z))
-    return select(z < 0, tail, -tail)
+    return left_or_negated(z, tail)
 
 
 def zdS0_triangular(z):
-    slope = z * pdf_triangular(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, pdf_triangular(z))
 
 
 def L1_triangular(t):
@@ -1206,8 +1189,7 @@ def S1_triangular(z):
 
 
 def zdS1_triangular(z):
-    slope = z * 1 * S0_triangular(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, S0_triangular(z))
 
 
 def L2_triangular(t):
@@ -1216,12 +1198,11 @@ def L2_triangular(t):
 
 def S2_triangular(z):
     tail = L2_triangular(torch.abs(z))
-    return select(z < 0, tail, -tail)
+    return left_or_negated(z, tail)
 
 
 def zdS2_triangular(z):
-    slope = z * 2 * S1_triangular(z)
-    return select(torch.isinf(z), 0.0, slope)
+    return finite_times(z, 2 * S1_triangular(z))
 
 
 def staircase_wide_triangular(r, w):

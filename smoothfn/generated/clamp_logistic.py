@@ -6,9 +6,9 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_logistic, S1_logistic, narrow_ramp, ramp_logistic, ramp_means_logistic, zdS1_logistic
+from smoothfn.generated.building_blocks import S0_logistic, S1_logistic, narrow_ramp, ramp_logistic, ramp_means_logistic
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ('lo', 'hi')
 
@@ -33,7 +33,7 @@ def backward(x, w, lo, hi):
     t7 = S0_logistic(t6)
     t8 = (t2 > 0)
     t9 = (t5 > 0)
-    gradients = (t4 - t7 + select(t8, 0, select(t9, 1, torch.full_like(x, 0))), S1_logistic(t3) - S1_logistic(t6) - zdS1_logistic(t3) + zdS1_logistic(t6), -t4 + select(t8, 1, torch.full_like(x, 0)), t7 + select((t8 | t9), 0, torch.full_like(x, 1)),)
+    gradients = (t4 - t7 + select(t8, 0, select(t9, 1, torch.full_like(x, 0))), -finite_times(t3, t4) + finite_times(t6, t7) + S1_logistic(t3) - S1_logistic(t6), -t4 + select(t8, 1, torch.full_like(x, 0)), t7 + select((t8 | t9), 0, torch.full_like(x, 1)),)
     narrow = narrow_ramp(hi - lo, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

@@ -6,9 +6,9 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_student_t2, S1_student_t2, narrow_ramp, ramp_means_student_t2, ramp_student_t2, zdS1_student_t2
+from smoothfn.generated.building_blocks import S0_student_t2, S1_student_t2, narrow_ramp, ramp_means_student_t2, ramp_student_t2
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ('lo', 'hi')
 
@@ -33,7 +33,7 @@ def backward(x, w, lo, hi):
     t7 = S0_student_t2(t6)
     t8 = (t2 > 0)
     t9 = (t5 > 0)
-    gradients = (t4 - t7 + select(t8, 0, select(t9, 1, torch.full_like(x, 0))), S1_student_t2(t3) - S1_student_t2(t6) - zdS1_student_t2(t3) + zdS1_student_t2(t6), -t4 + select(t8, 1, torch.full_like(x, 0)), t7 + select((t8 | t9), 0, torch.full_like(x, 1)),)
+    gradients = (t4 - t7 + select(t8, 0, select(t9, 1, torch.full_like(x, 0))), -finite_times(t3, t4) + finite_times(t6, t7) + S1_student_t2(t3) - S1_student_t2(t6), -t4 + select(t8, 1, torch.full_like(x, 0)), t7 + select((t8 | t9), 0, torch.full_like(x, 1)),)
     narrow = narrow_ramp(hi - lo, torch.maximum(w, 0.5 * torch.maximum(lo - x, -hi + x)))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

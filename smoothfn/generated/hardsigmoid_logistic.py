@@ -6,9 +6,9 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_logistic, S1_logistic, narrow_ramp, ramp_logistic, ramp_means_logistic, zdS1_logistic
+from smoothfn.generated.building_blocks import S0_logistic, S1_logistic, narrow_ramp, ramp_logistic, ramp_means_logistic
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ()
 
@@ -25,8 +25,10 @@ def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = (1 / w)
     t1 = t0*(x + (-3))
-    t2 = t0*(x + 3)
-    gradients = (select((t2 < 0), 0, select((t1 < 0), 0.16666666666666666, torch.full_like(x, 0))) + (-0.16666666666666666)*S0_logistic(t1) + 0.16666666666666666*S0_logistic(t2), (-0.16666666666666666)*S1_logistic(t1) + 0.16666666666666666*S1_logistic(t2) + 0.16666666666666666*zdS1_logistic(t1) + (-0.16666666666666666)*zdS1_logistic(t2),)
+    t2 = S0_logistic(t1)
+    t3 = t0*(x + 3)
+    t4 = S0_logistic(t3)
+    gradients = ((-0.16666666666666666)*t2 + 0.16666666666666666*t4 + select((t3 < 0), 0, select((t1 < 0), 0.16666666666666666, torch.full_like(x, 0))), 0.16666666666666666*finite_times(t1, t2) + (-0.16666666666666666)*finite_times(t3, t4) + (-0.16666666666666666)*S1_logistic(t1) + 0.16666666666666666*S1_logistic(t3),)
     narrow = narrow_ramp(6, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

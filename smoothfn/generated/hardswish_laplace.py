@@ -6,9 +6,9 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_laplace, S1_laplace, S2_laplace, bump_mean_laplace, bump_means_laplace, narrow_bump, zdS1_laplace, zdS2_laplace
+from smoothfn.generated.building_blocks import S0_laplace, S1_laplace, S2_laplace, bump_mean_laplace, bump_means_laplace, narrow_bump, zdS1_laplace
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ()
 
@@ -26,14 +26,17 @@ def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = (1 / w)
     t1 = t0*(x + (-3))
-    t2 = t0*(x + 3)
-    t3 = S1_laplace(t1)
-    t4 = S1_laplace(t2)
-    t5 = (t2 < 0)
-    t6 = (t1 < 0)
-    t7 = 0.3333333333333333*w
-    t8 = 0.16666666666666666*w
-    gradients = ((-0.16666666666666666)*(2*t3*w - 2*t4*w + 3*S0_laplace(t1) + 3*S0_laplace(t2) - 6*select(t5, 0, select(t6, 0.16666666666666666*(2*x + 3), 1))), (-0.5)*t3 + (-0.5)*t4 - t7*S2_laplace(t1) + t7*S2_laplace(t2) + t8*zdS2_laplace(t1) - t8*zdS2_laplace(t2) + select(t5, 0, select(t6, 0.6666666666666666*w, 0)) + 0.5*zdS1_laplace(t1) + 0.5*zdS1_laplace(t2),)
+    t2 = S0_laplace(t1)
+    t3 = t0*(x + 3)
+    t4 = S0_laplace(t3)
+    t5 = S1_laplace(t1)
+    t6 = 2*t5
+    t7 = S1_laplace(t3)
+    t8 = (t3 < 0)
+    t9 = (t1 < 0)
+    t10 = 0.3333333333333333*w
+    t11 = 0.16666666666666666*w
+    gradients = ((-0.16666666666666666)*(3*t2 + 3*t4 + t6*w - 2*t7*w - 6*select(t8, 0, select(t9, 0.16666666666666666*(2*x + 3), 1))), -t10*S2_laplace(t1) + t10*S2_laplace(t3) + t11*finite_times(t1, t6) - t11*finite_times(t3, 2*t7) + (-0.5)*t5 + (-0.5)*t7 + select(t8, 0, select(t9, 0.6666666666666666*w, 0)) + 0.5*finite_times(t1, t2) + 0.5*finite_times(t3, t4),)
     narrow = narrow_bump(6, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

@@ -6,9 +6,9 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_student_t2, S1_student_t2, S2_student_t2, bump_mean_student_t2, bump_means_student_t2, narrow_bump, zdS1_student_t2, zdS2_student_t2
+from smoothfn.generated.building_blocks import S0_student_t2, S1_student_t2, S2_student_t2, bump_mean_student_t2, bump_means_student_t2, narrow_bump, zdS1_student_t2
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ()
 
@@ -26,11 +26,14 @@ def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = (1 / w)
     t1 = t0*(x + (-3))
-    t2 = t0*(x + 3)
-    t3 = S1_student_t2(t1)
-    t4 = 2*w
-    t5 = S1_student_t2(t2)
-    gradients = ((-0.16666666666666666)*(t3*t4 - 2*t5*w + 3*S0_student_t2(t1) + 3*S0_student_t2(t2) - 6*select((t2 < 0), 0, select((t1 < 0), 0.16666666666666666*(2*x + 3), 1))), (-0.5)*t3 + (-0.16666666666666666)*(t4*S2_student_t2(t1)) + (-0.5)*t5 + 0.3333333333333333*(w*S2_student_t2(t2)) + 0.16666666666666666*(w*zdS2_student_t2(t1)) + (-0.16666666666666666)*(w*zdS2_student_t2(t2)) + 0.5*zdS1_student_t2(t1) + 0.5*zdS1_student_t2(t2),)
+    t2 = S0_student_t2(t1)
+    t3 = t0*(x + 3)
+    t4 = S0_student_t2(t3)
+    t5 = S1_student_t2(t1)
+    t6 = 2*t5
+    t7 = S1_student_t2(t3)
+    t8 = 2*w
+    gradients = ((-0.16666666666666666)*(3*t2 + 3*t4 + t6*w - 2*t7*w - 6*select((t3 < 0), 0, select((t1 < 0), 0.16666666666666666*(2*x + 3), 1))), (-0.5)*t5 + (-0.5)*t7 + (-0.16666666666666666)*(t8*S2_student_t2(t1)) + 0.16666666666666666*(t8*S2_student_t2(t3)) + 0.16666666666666666*(w*finite_times(t1, t6)) + (-0.16666666666666666)*(w*finite_times(t3, 2*t7)) + 0.5*finite_times(t1, t2) + 0.5*finite_times(t3, t4),)
     narrow = narrow_bump(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

@@ -6,9 +6,9 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_laplace, S1_laplace, narrow_ramp, ramp_laplace, ramp_means_laplace, zdS1_laplace
+from smoothfn.generated.building_blocks import S0_laplace, S1_laplace, narrow_ramp, ramp_laplace, ramp_means_laplace
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ()
 
@@ -25,8 +25,10 @@ def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = (1 / w)
     t1 = t0*(x + 1)
-    t2 = t0*(x + (-1))
-    gradients = (select((t1 < 0), 0, select((t2 < 0), 1, torch.full_like(x, 0))) + S0_laplace(t1) - S0_laplace(t2), S1_laplace(t1) - S1_laplace(t2) - zdS1_laplace(t1) + zdS1_laplace(t2),)
+    t2 = S0_laplace(t1)
+    t3 = t0*(x + (-1))
+    t4 = S0_laplace(t3)
+    gradients = (t2 - t4 + select((t1 < 0), 0, select((t3 < 0), 1, torch.full_like(x, 0))), -finite_times(t1, t2) + finite_times(t3, t4) + S1_laplace(t1) - S1_laplace(t3),)
     narrow = narrow_ramp(2, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

@@ -6,21 +6,23 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_logistic, S1_logistic, zdS1_logistic
+from smoothfn.generated.building_blocks import S0_logistic, S1_logistic
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ('alpha',)
 
 
 def forward(x, w, alpha):
-    return w*(1 - alpha)*S1_logistic(x/w) + select((x/w < 0), select((alpha == 0), 0, alpha*x), x)
+    v0 = x/w
+    return -w*(alpha + (-1))*S1_logistic(v0) + select((v0 < 0), select((alpha == 0), 0, alpha*x), x)
 
 
 def backward(x, w, alpha):
     """(∂f_w/∂x, ∂f_w/∂width, ∂f_w/∂alpha)"""
     t0 = alpha + (-1)
     t1 = x/w
-    t2 = (t1 < 0)
-    t3 = S1_logistic(t1)
-    return (-t0*S0_logistic(t1) + select(t2, alpha, 1), t0*(-t3 + zdS1_logistic(t1)), -t3*w + select(t2, x, 0),)
+    t2 = S0_logistic(t1)
+    t3 = (t1 < 0)
+    t4 = S1_logistic(t1)
+    return (-t0*t2 + select(t3, alpha, 1), t0*(-t4 + finite_times(t1, t2)), -t4*w + select(t3, x, 0),)

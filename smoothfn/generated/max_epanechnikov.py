@@ -6,15 +6,16 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_epanechnikov, S1_epanechnikov, zdS1_epanechnikov
+from smoothfn.generated.building_blocks import S0_epanechnikov, S1_epanechnikov
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ('y',)
 
 
 def forward(x, w, y):
-    return w*S1_epanechnikov((x - y)/w) + select(((x - y)/w < 0), y, x)
+    v0 = (x - y)/w
+    return w*S1_epanechnikov(v0) + select((v0 < 0), y, x)
 
 
 def backward(x, w, y):
@@ -22,4 +23,4 @@ def backward(x, w, y):
     t0 = (x - y)/w
     t1 = S0_epanechnikov(t0)
     t2 = (t0 < 0)
-    return (t1 + select(t2, 0, torch.full_like(x, 1)), S1_epanechnikov(t0) - zdS1_epanechnikov(t0), -t1 + select(t2, 1, torch.full_like(x, 0)),)
+    return (t1 + select(t2, 0, torch.full_like(x, 1)), -finite_times(t0, t1) + S1_epanechnikov(t0), -t1 + select(t2, 1, torch.full_like(x, 0)),)

@@ -6,9 +6,9 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_cauchy, S1_cauchy, narrow_ramp, ramp_cauchy, ramp_means_cauchy, zdS1_cauchy
+from smoothfn.generated.building_blocks import S0_cauchy, S1_cauchy, narrow_ramp, ramp_cauchy, ramp_means_cauchy
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ()
 
@@ -25,8 +25,10 @@ def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = (1 / w)
     t1 = t0*x
-    t2 = t0*(x + (-6))
-    gradients = (select((t1 < 0), 0, select((t2 < 0), 1, torch.full_like(x, 0))) + S0_cauchy(t1) - S0_cauchy(t2), S1_cauchy(t1) - S1_cauchy(t2) - zdS1_cauchy(t1) + zdS1_cauchy(t2),)
+    t2 = S0_cauchy(t1)
+    t3 = t0*(x + (-6))
+    t4 = S0_cauchy(t3)
+    gradients = (t2 - t4 + select((t1 < 0), 0, select((t3 < 0), 1, torch.full_like(x, 0))), -finite_times(t1, t2) + finite_times(t3, t4) + S1_cauchy(t1) - S1_cauchy(t3),)
     narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x, x + (-6))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

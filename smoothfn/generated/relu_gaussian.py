@@ -6,18 +6,20 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_gaussian, S1_gaussian, zdS1_gaussian
+from smoothfn.generated.building_blocks import S0_gaussian, S1_gaussian
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return w*S1_gaussian(x/w) + select((x/w < 0), 0, x)
+    v0 = x/w
+    return w*S1_gaussian(v0) + select((v0 < 0), 0, x)
 
 
 def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = x/w
-    return (select((t0 < 0), 0, torch.full_like(x, 1)) + S0_gaussian(t0), S1_gaussian(t0) - zdS1_gaussian(t0),)
+    t1 = S0_gaussian(t0)
+    return (t1 + select((t0 < 0), 0, torch.full_like(x, 1)), -finite_times(t0, t1) + S1_gaussian(t0),)

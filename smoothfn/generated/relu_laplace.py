@@ -6,18 +6,20 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_laplace, S1_laplace, zdS1_laplace
+from smoothfn.generated.building_blocks import S0_laplace, S1_laplace
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return w*S1_laplace(x/w) + select((x/w < 0), 0, x)
+    v0 = x/w
+    return w*S1_laplace(v0) + select((v0 < 0), 0, x)
 
 
 def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = x/w
-    return (select((t0 < 0), 0, torch.full_like(x, 1)) + S0_laplace(t0), S1_laplace(t0) - zdS1_laplace(t0),)
+    t1 = S0_laplace(t0)
+    return (t1 + select((t0 < 0), 0, torch.full_like(x, 1)), -finite_times(t0, t1) + S1_laplace(t0),)

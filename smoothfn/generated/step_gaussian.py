@@ -6,19 +6,21 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_gaussian, pdf_gaussian, zdS0_gaussian
+from smoothfn.generated.building_blocks import S0_gaussian, pdf_gaussian
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return select((x/w < 0), 0, torch.full_like(x, 1)) + S0_gaussian(x/w)
+    v0 = x/w
+    return select((v0 < 0), 0, torch.full_like(x, 1)) + S0_gaussian(v0)
 
 
 def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = (1 / w)
     t1 = t0*x
-    return (t0*pdf_gaussian(t1), -t0*zdS0_gaussian(t1),)
+    t2 = pdf_gaussian(t1)
+    return (t0*t2, -t0*finite_times(t1, t2),)

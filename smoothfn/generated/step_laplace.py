@@ -6,19 +6,21 @@ of one floating dtype that broadcast together.
 
 import torch
 
-from smoothfn.generated.building_blocks import S0_laplace, pdf_laplace, zdS0_laplace
+from smoothfn.generated.building_blocks import S0_laplace, pdf_laplace
 
-from smoothfn.numerics.torch_math import select
+from smoothfn.numerics.torch_math import select, finite_times
 
 PARAMETERS = ()
 
 
 def forward(x, w):
-    return select((x/w < 0), 0, torch.full_like(x, 1)) + S0_laplace(x/w)
+    v0 = x/w
+    return select((v0 < 0), 0, torch.full_like(x, 1)) + S0_laplace(v0)
 
 
 def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = (1 / w)
     t1 = t0*x
-    return (t0*pdf_laplace(t1), -t0*zdS0_laplace(t1),)
+    t2 = pdf_laplace(t1)
+    return (t0*t2, -t0*finite_times(t1, t2),)

@@ -4,8 +4,8 @@ An eager torch expression makes one full-size temporary per operation: for sau's
 is a dozen tensors the size of x, each written to memory and read back. When the width and the
 parameters are scalars, the op is elementwise in x alone, so the twin can run on slices of
 :func:`slice_size` elements: each slice's temporaries stay in cache, the only full-size tensors are the
-output (and the gradient of x), and the gradients of the scalars are sums over the slices,
-accumulated in fp64.
+output (and the gradient of x), and the gradients of the scalars are sums over the slices (each
+slice's in the compute dtype, the slices' in fp64).
 
 Used only in eager mode: under ``torch.compile`` the whole expression is traced and fused.
 """
@@ -70,11 +70,13 @@ def backward(function, grad_output: torch.Tensor, needs, x: torch.Tensor, scalar
         g = grad if uniform else grad[start:start + size].to(dtype)
         partials = function(piece, *values)
         if gx is not None:
-            gx[start:start + size] = g * partials[0]
+            torch.mul(g, partials[0], out=gx[start:start + size])
         for i, total in enumerate(sums):
             if total is not None:
-                contribution = torch.broadcast_to(g * partials[i + 1], piece.shape)
-                total += contribution.sum(dtype=torch.float64)
+                # the slice's sum in the compute dtype (ATen sums in cascade: the rounding grows like
+                # log n), the slices' sums in fp64; sum(dtype=float64) would first copy the slice to
+                # fp64, at ten times the cost
+                total += torch.broadcast_to(g * partials[i + 1], piece.shape).sum()
     grads = [gx.view(x.shape) if gx is not None else None]
     for total, original in zip(sums, scalars):
         grads.append(None if total is None else total.to(original.dtype).reshape(original.shape))
