@@ -42,14 +42,14 @@ def smu_parts(x, a, m, grads: bool):
     value = _zero_where(bracket == 0, x * bracket) / 2  # x·0 stays 0 at x = ±∞ (α = 0, x → −∞)
     if not grads:
         return (value,)
-    finite_v = _zero_where(~torch.isfinite(v), v)
-    g = finite_v * torch.exp(-finite_v * finite_v) / _SQRT_PI  # v·e^(−v²)/√π, 0 at |v| = ∞
+    gauss = torch.exp(-v * v)  # 0 at |v| = ∞
+    g = _zero_where(~torch.isfinite(v), v) * gauss / _SQRT_PI  # v·e^(−v²)/√π, 0 (not ∞·0) at |v| = ∞
     finite_x = _zero_where(~torch.isfinite(x), x)
     erfc_v = select(s < 0, 2 - e, e)
     d_x = bracket / 2 + c * g
     d_a = _zero_where(erfc_v == 0, x * erfc_v) / 2 - finite_x * g
     cx = c * finite_x
-    d_m = cx * (cx * torch.exp(-v * v)) / _SQRT_PI
+    d_m = cx * (cx * gauss) / _SQRT_PI
     return value, d_x, d_a, d_m
 
 
