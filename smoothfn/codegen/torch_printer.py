@@ -79,6 +79,14 @@ class TorchPrinter(PythonCodePrinter):
             )
         return super()._print_Mul(expr)
 
+    def _print_Add(self, expr, order=None):
+        terms = self._as_ordered_terms(expr, order=order)
+        if len(terms) >= 2 and self._print(terms[0]).startswith("-") and not self._print(terms[1]).startswith("-"):
+            # b − a, not −a + b: the same bits (IEEE subtraction adds the negation), one op fewer eager
+            terms = [terms[1], terms[0], *terms[2:]]
+            return super()._print_Add(sp.Add(*terms, evaluate=False), order="none")
+        return super()._print_Add(expr, order=order)
+
     def _print_Integer(self, expr):
         return str(int(expr)) if expr >= 0 else f"({int(expr)})"
 

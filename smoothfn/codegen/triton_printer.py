@@ -26,12 +26,16 @@ Inherits number folding and the building-block calls from :class:`TorchPrinter`;
 from __future__ import annotations
 
 import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
 
 from smoothfn.codegen.torch_printer import TorchPrinter, _hypot_argument, _negative_square_base
 
 
 class TritonPrinter(TorchPrinter):
     printmethod = "_tritoncode"
+
+    def _print_Add(self, expr, order=None):  # SymPy's order: a negation folds into the add on a GPU
+        return PythonCodePrinter._print_Add(self, expr, order=order)
 
     def _print(self, expr, **kwargs):
         if expr is sp.oo or expr is -sp.oo:

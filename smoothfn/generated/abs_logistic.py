@@ -22,4 +22,4 @@ def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = x/w
     t1 = S0_logistic(t0)
-    return (2*t1 + select((t0 < 0), (-1), torch.full_like(x, 1)), -2*finite_times(t0, t1) + 2*S1_logistic(t0),)
+    return (2*t1 + select((t0 < 0), (-1), torch.full_like(x, 1)), 2*S1_logistic(t0) - 2*finite_times(t0, t1),)

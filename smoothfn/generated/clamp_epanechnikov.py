@@ -14,11 +14,11 @@ PARAMETERS = ('lo', 'hi')
 
 
 def forward(x, w, lo, hi):
-    value = -w*S1_epanechnikov((-hi + x)/w) + w*S1_epanechnikov((-lo + x)/w) + select(((-lo + x)/w < 0), lo, select(((-hi + x)/w < 0), x, hi))
+    value = w*S1_epanechnikov((x - lo)/w) - w*S1_epanechnikov((x - hi)/w) + select(((x - lo)/w < 0), lo, select(((x - hi)/w < 0), x, hi))
     narrow = narrow_ramp(hi - lo, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
-    return select(narrow, ramp_epanechnikov((-lo + x)/w, (hi - lo)/w, lo, hi), value)
+    return select(narrow, ramp_epanechnikov((x - lo)/w, (hi - lo)/w, lo, hi), value)
 
 
 def backward(x, w, lo, hi):
@@ -33,11 +33,11 @@ def backward(x, w, lo, hi):
     t7 = S0_epanechnikov(t6)
     t8 = (t2 > 0)
     t9 = (t5 > 0)
-    gradients = (t4 - t7 + select(t8, 0, select(t9, 1, torch.full_like(x, 0))), -finite_times(t3, t4) + finite_times(t6, t7) + S1_epanechnikov(t3) - S1_epanechnikov(t6), -t4 + select(t8, 1, torch.full_like(x, 0)), t7 + select((t8 | t9), 0, torch.full_like(x, 1)),)
+    gradients = (t4 - t7 + select(t8, 0, select(t9, 1, torch.full_like(x, 0))), finite_times(t6, t7) - finite_times(t3, t4) + S1_epanechnikov(t3) - S1_epanechnikov(t6), select(t8, 1, torch.full_like(x, 0)) - t4, t7 + select((t8 | t9), 0, torch.full_like(x, 1)),)
     narrow = narrow_ramp(hi - lo, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
-    density, moment = ramp_means_epanechnikov((-lo + x)/w, (hi - lo)/w)
+    density, moment = ramp_means_epanechnikov((x - lo)/w, (hi - lo)/w)
     scale = (hi - lo)/w
     return (select(narrow, scale * density, gradients[0]),
             select(narrow, -scale * moment, gradients[1]), *gradients[2:])

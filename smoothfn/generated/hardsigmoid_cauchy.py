@@ -15,7 +15,7 @@ PARAMETERS = ()
 
 def forward(x, w):
     value = (-0.16666666666666666)*(w*S1_cauchy((x + (-3))/w)) + 0.16666666666666666*(w*S1_cauchy((x + 3)/w)) + select(((x + 3)/w < 0), 0, select(((x + (-3))/w < 0), 0.16666666666666666*(x + 3), 1))
-    narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
+    narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum((-3) - x, x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
     return select(narrow, ramp_cauchy((x + 3)/w, 6/w, 0, 1), value)
@@ -29,7 +29,7 @@ def backward(x, w):
     t3 = t0*(x + 3)
     t4 = S0_cauchy(t3)
     gradients = ((-0.16666666666666666)*t2 + 0.16666666666666666*t4 + select((t3 < 0), 0, select((t1 < 0), 0.16666666666666666, torch.full_like(x, 0))), 0.16666666666666666*finite_times(t1, t2) + (-0.16666666666666666)*finite_times(t3, t4) + (-0.16666666666666666)*S1_cauchy(t1) + 0.16666666666666666*S1_cauchy(t3),)
-    narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
+    narrow = narrow_ramp(6, torch.maximum(w, 0.5 * torch.maximum((-3) - x, x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     density, moment = ramp_means_cauchy((x + 3)/w, 6/w)

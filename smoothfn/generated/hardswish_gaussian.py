@@ -36,7 +36,7 @@ def backward(x, w):
     t9 = (t1 < 0)
     t10 = 0.3333333333333333*w
     t11 = 0.16666666666666666*w
-    gradients = ((-0.16666666666666666)*(3*t2 + 3*t4 + t6*w - 2*t7*w - 6*select(t8, 0, select(t9, 0.16666666666666666*(2*x + 3), 1))), -t10*S2_gaussian(t1) + t10*S2_gaussian(t3) + t11*finite_times(t1, t6) - t11*finite_times(t3, 2*t7) + (-0.5)*t5 + (-0.5)*t7 + select(t8, 0, select(t9, t10, 0)) + 0.5*finite_times(t1, t2) + 0.5*finite_times(t3, t4),)
+    gradients = ((-0.16666666666666666)*(3*t2 + 3*t4 + t6*w - 2*t7*w - 6*select(t8, 0, select(t9, 0.16666666666666666*(2*x + 3), 1))), t10*S2_gaussian(t3) - t10*S2_gaussian(t1) + t11*finite_times(t1, t6) - t11*finite_times(t3, 2*t7) + (-0.5)*t5 + (-0.5)*t7 + select(t8, 0, select(t9, t10, 0)) + 0.5*finite_times(t1, t2) + 0.5*finite_times(t3, t4),)
     narrow = narrow_bump(6, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

@@ -15,7 +15,7 @@ PARAMETERS = ()
 
 def forward(x, w):
     value = (-0.16666666666666666)*(w**2*S2_student_t2((x + (-3))/w)) + 0.16666666666666666*(w**2*S2_student_t2((x + 3)/w)) + (-0.5)*(w*S1_student_t2((x + (-3))/w)) + (-0.5)*(w*S1_student_t2((x + 3)/w)) + select(((x + 3)/w < 0), 0, select(((x + (-3))/w < 0), 0.16666666666666666*(x*(x + 3)), x))
-    narrow = narrow_bump(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
+    narrow = narrow_bump(6, torch.maximum(w, 0.5 * torch.maximum((-3) - x, x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
     mean_s1 = bump_mean_student_t2((x + 3)/w, 6/w)
@@ -34,7 +34,7 @@ def backward(x, w):
     t7 = S1_student_t2(t3)
     t8 = 2*w
     gradients = ((-0.16666666666666666)*(3*t2 + 3*t4 + t6*w - 2*t7*w - 6*select((t3 < 0), 0, select((t1 < 0), 0.16666666666666666*(2*x + 3), 1))), (-0.5)*t5 + (-0.5)*t7 + (-0.16666666666666666)*(t8*S2_student_t2(t1)) + 0.16666666666666666*(t8*S2_student_t2(t3)) + 0.16666666666666666*(w*finite_times(t1, t6)) + (-0.16666666666666666)*(w*finite_times(t3, 2*t7)) + 0.5*finite_times(t1, t2) + 0.5*finite_times(t3, t4),)
-    narrow = narrow_bump(6, torch.maximum(w, 0.5 * torch.maximum(-x + (-3), x + (-3))))
+    narrow = narrow_bump(6, torch.maximum(w, 0.5 * torch.maximum((-3) - x, x + (-3))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     mean_s1, mean_s0, mean_us0 = bump_means_student_t2((x + 3)/w, 6/w)

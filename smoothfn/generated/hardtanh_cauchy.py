@@ -14,8 +14,8 @@ PARAMETERS = ()
 
 
 def forward(x, w):
-    value = -w*S1_cauchy((x + (-1))/w) + w*S1_cauchy((x + 1)/w) + select(((x + 1)/w < 0), (-1), select(((x + (-1))/w < 0), x, 1))
-    narrow = narrow_ramp(2, torch.maximum(w, 0.5 * torch.maximum(-x + (-1), x + (-1))))
+    value = w*S1_cauchy((x + 1)/w) - w*S1_cauchy((x + (-1))/w) + select(((x + 1)/w < 0), (-1), select(((x + (-1))/w < 0), x, 1))
+    narrow = narrow_ramp(2, torch.maximum(w, 0.5 * torch.maximum((-1) - x, x + (-1))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return value
     return select(narrow, ramp_cauchy((x + 1)/w, 2/w, (-1), 1), value)
@@ -28,8 +28,8 @@ def backward(x, w):
     t2 = S0_cauchy(t1)
     t3 = t0*(x + (-1))
     t4 = S0_cauchy(t3)
-    gradients = (t2 - t4 + select((t1 < 0), 0, select((t3 < 0), 1, torch.full_like(x, 0))), -finite_times(t1, t2) + finite_times(t3, t4) + S1_cauchy(t1) - S1_cauchy(t3),)
-    narrow = narrow_ramp(2, torch.maximum(w, 0.5 * torch.maximum(-x + (-1), x + (-1))))
+    gradients = (t2 - t4 + select((t1 < 0), 0, select((t3 < 0), 1, torch.full_like(x, 0))), finite_times(t3, t4) - finite_times(t1, t2) + S1_cauchy(t1) - S1_cauchy(t3),)
+    narrow = narrow_ramp(2, torch.maximum(w, 0.5 * torch.maximum((-1) - x, x + (-1))))
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients
     density, moment = ramp_means_cauchy((x + 1)/w, 2/w)

@@ -15,7 +15,7 @@ PARAMETERS = ('alpha',)
 
 def forward(x, w, alpha):
     v0 = x/w
-    return -w*(alpha + (-1))*S1_triangular(v0) + select((v0 < 0), select((alpha == 0), 0, alpha*x), x)
+    return select((v0 < 0), select((alpha == 0), 0, alpha*x), x) - w*(alpha + (-1))*S1_triangular(v0)
 
 
 def backward(x, w, alpha):
@@ -25,4 +25,4 @@ def backward(x, w, alpha):
     t2 = S0_triangular(t1)
     t3 = (t1 < 0)
     t4 = S1_triangular(t1)
-    return (-t0*t2 + select(t3, alpha, 1), t0*(-t4 + finite_times(t1, t2)), -t4*w + select(t3, x, 0),)
+    return (select(t3, alpha, 1) - t0*t2, t0*(finite_times(t1, t2) - t4), select(t3, x, 0) - t4*w,)

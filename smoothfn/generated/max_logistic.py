@@ -23,4 +23,4 @@ def backward(x, w, y):
     t0 = (x - y)/w
     t1 = S0_logistic(t0)
     t2 = (t0 < 0)
-    return (t1 + select(t2, 0, torch.full_like(x, 1)), -finite_times(t0, t1) + S1_logistic(t0), -t1 + select(t2, 1, torch.full_like(x, 0)),)
+    return (t1 + select(t2, 0, torch.full_like(x, 1)), S1_logistic(t0) - finite_times(t0, t1), select(t2, 1, torch.full_like(x, 0)) - t1,)

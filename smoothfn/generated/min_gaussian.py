@@ -15,7 +15,7 @@ PARAMETERS = ('y',)
 
 def forward(x, w, y):
     v0 = (x - y)/w
-    return -w*S1_gaussian(v0) + select((v0 < 0), x, y)
+    return select((v0 < 0), x, y) - w*S1_gaussian(v0)
 
 
 def backward(x, w, y):
@@ -23,4 +23,4 @@ def backward(x, w, y):
     t0 = (x - y)/w
     t1 = S0_gaussian(t0)
     t2 = (t0 < 0)
-    return (-t1 + select(t2, 1, torch.full_like(x, 0)), finite_times(t0, t1) - S1_gaussian(t0), t1 + select(t2, 0, torch.full_like(x, 1)),)
+    return (select(t2, 1, torch.full_like(x, 0)) - t1, finite_times(t0, t1) - S1_gaussian(t0), t1 + select(t2, 0, torch.full_like(x, 1)),)

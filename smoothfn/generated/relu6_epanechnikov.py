@@ -28,7 +28,7 @@ def backward(x, w):
     t2 = S0_epanechnikov(t1)
     t3 = t0*(x + (-6))
     t4 = S0_epanechnikov(t3)
-    gradients = (t2 - t4 + select((t1 < 0), 0, select((t3 < 0), 1, torch.full_like(x, 0))), -finite_times(t1, t2) + finite_times(t3, t4) + S1_epanechnikov(t1) - S1_epanechnikov(t3),)
+    gradients = (t2 - t4 + select((t1 < 0), 0, select((t3 < 0), 1, torch.full_like(x, 0))), finite_times(t3, t4) - finite_times(t1, t2) + S1_epanechnikov(t1) - S1_epanechnikov(t3),)
     narrow = narrow_ramp(6, w)
     if not torch.compiler.is_compiling() and not bool(narrow.any()):  # the common case, eager
         return gradients

@@ -22,4 +22,4 @@ def backward(x, w):
     """(∂f_w/∂x, ∂f_w/∂width)"""
     t0 = x/w
     t1 = S0_epanechnikov(t0)
-    return (t1 + select((t0 < 0), 0, torch.full_like(x, 1)), -finite_times(t0, t1) + S1_epanechnikov(t0),)
+    return (t1 + select((t0 < 0), 0, torch.full_like(x, 1)), S1_epanechnikov(t0) - finite_times(t0, t1),)

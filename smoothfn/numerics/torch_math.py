@@ -124,10 +124,12 @@ def select(condition: torch.Tensor, if_true, if_false):
         chosen = if_true if int(low) == 1 else if_false
         shaped = torch.broadcast_tensors(condition, *(v for v in (if_true, if_false) if isinstance(v, torch.Tensor)))
         return torch.empty(shaped[0].shape, dtype=dtype).copy_(chosen)  # a new tensor, as torch.where's
-    mask = condition.to(_BITS[dtype]).neg_()  # all ones where the condition holds, else 0
     a, b = _bits(if_true, dtype), _bits(if_false, dtype)
+    if isinstance(a, int) and a == 0:  # +0.0 where the condition holds (a kink's zero piece): b & ~mask
+        return (condition.to(_BITS[dtype]).sub_(1) & b).view(dtype)
+    mask = condition.to(_BITS[dtype]).neg_()  # all ones where the condition holds, else 0
     if isinstance(b, int):
-        blended = (mask & (a ^ b)) ^ b
+        blended = mask & a if b == 0 else (mask & (a ^ b)) ^ b
     else:
         blended = b ^ ((a ^ b) & mask)
     return blended.view(dtype)
