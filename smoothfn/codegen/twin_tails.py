@@ -76,14 +76,24 @@ def tail_block_lines(kernel: str, j: int, code: str, guards: tuple[bool, bool, b
         argument = f"torch.clamp(torch.abs(z), max={TAIL_END!r})"
     else:
         argument = "torch.abs(z)"
-    lines.append(f"    tail = L{j}_{kernel}({argument})")
-    conditions = (["torch.abs(z) > 1e4"] if nan_at_infinity and not clamp else []) + (
-        ["tail < torch.finfo(tail.dtype).tiny"] if cancels and not lean.tail else []
+    conditions = (["torch.abs(z) > 1e4"] if nan_at_infinity else []) + (
+        ["tail < torch.finfo(tail.dtype).tiny"] if cancels else []
     ) + (["torch.isinf(z)"] if regularized else [])
+    guarded = [f"    tail = L{j}_{kernel}({'torch.abs(z)' if clamp else argument})"]
     if conditions:
-        lines.append(f"    tail = select({' | '.join(f'({c})' for c in conditions)}, 0.0, tail)")
-    if cancels and lean.tail:
-        lines.append("    tail = flush_below_normal(tail)")
+        guarded.append(f"    tail = select({' | '.join(f'({c})' for c in conditions)}, 0.0, tail)")
+    if not lean.tail:
+        lines += guarded
+    elif clamp:
+        # under torch.compile the unclamped argument: erfc(|z|/√2) and the density's exp(−z²/2) of the
+        # same |z| share one exponential there (smoothfn.numerics.torch_math.erfc_nonnegative)
+        lines += ["    if torch.compiler.is_compiling():", *("    " + line for line in guarded), "    else:",
+                  f"        tail = L{j}_{kernel}({argument})"]
+        lines += ["        tail = flush_below_normal(tail)"] if cancels else []
+    else:
+        lines.append(f"    tail = L{j}_{kernel}({argument})")
+        lines += ["    tail = select((torch.isinf(z)), 0.0, tail)"] if regularized else []
+        lines += ["    tail = flush_below_normal(tail)"] if cancels else []
     if j % 2:
         lines.append("    return tail")
     elif lean.tail:

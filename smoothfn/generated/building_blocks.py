@@ -56,8 +56,12 @@ def L1_gaussian(t):
 
 
 def S1_gaussian(z):
-    tail = L1_gaussian(torch.clamp(torch.abs(z), max=10000.0))
-    tail = flush_below_normal(tail)
+    if torch.compiler.is_compiling():
+        tail = L1_gaussian(torch.abs(z))
+        tail = select((torch.abs(z) > 1e4) | (tail < torch.finfo(tail.dtype).tiny), 0.0, tail)
+    else:
+        tail = L1_gaussian(torch.clamp(torch.abs(z), max=10000.0))
+        tail = flush_below_normal(tail)
     return tail
 
 
@@ -71,8 +75,12 @@ def L2_gaussian(t):
 
 
 def S2_gaussian(z):
-    tail = L2_gaussian(torch.clamp(torch.abs(z), max=10000.0))
-    tail = flush_below_normal(tail)
+    if torch.compiler.is_compiling():
+        tail = L2_gaussian(torch.abs(z))
+        tail = select((torch.abs(z) > 1e4) | (tail < torch.finfo(tail.dtype).tiny), 0.0, tail)
+    else:
+        tail = L2_gaussian(torch.clamp(torch.abs(z), max=10000.0))
+        tail = flush_below_normal(tail)
     return left_or_negated(z, tail)
 
 
