@@ -1,5 +1,6 @@
 """SMU and SMU-1 on large eager CPU inputs run in cache-sized slices: the same values and x
-gradients bit for bit, and the α and μ gradients to rounding (summed in fp64 over slices)."""
+gradients bit for bit, and the α and μ gradients to rounding (each slice summed in the compute dtype,
+the slices in fp64)."""
 
 from __future__ import annotations
 
