@@ -92,7 +92,10 @@ def smu_parts_finite(x, a, m, grads: bool):
     negative = v < 0
     e = erfc_nonnegative(torch.abs(v))  # torch.erfc eager; a cheaper fit under torch.compile in fp32
     # (1 + α) + (1 − α)·erf(v) as in smu_parts, 1 + α exactly at v = 0
-    bracket = select(negative, 2 * a + c * e, select(v == 0, 1 + a, 2 - c * e))
+    right = 2 - c * e
+    if not bool((2 - c) == (1 + a)):  # at v = 0 (e = 1) 2 − c is 1 + α itself for every α in [0, 1]
+        right = select(v == 0, 1 + a, right)
+    bracket = select(negative, 2 * a + c * e, right)
     value = x * bracket / 2
     if not grads:
         return (value,)
