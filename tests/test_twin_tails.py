@@ -9,10 +9,7 @@ import sympy as sp
 import torch
 
 from smoothfn.catalog.kernels import KERNELS
-from smoothfn.codegen.emit import _nonnegative, tail_block
-from smoothfn.codegen.torch_printer import torch_code, torch_namespace
-from smoothfn.codegen.twin_tails import density_body, lean_tail_forms, shared_call_lines, tail_block_lines
-from smoothfn.errors import NoClosedFormError
+from smoothfn.codegen.twin_tails import guarded_blocks, lean_tail_forms, shared_call_lines
 from smoothfn.generated import building_blocks
 from smoothfn.numerics.torch_math import finite_times, flush_below_normal, left_or_negated
 
@@ -41,26 +38,9 @@ def _assert_same(new, old, signed_zeros=True):
     assert bool(same.all()), f"differ at {int((~same).sum())} points"
 
 
-def _guarded_blocks(kernel_name):
-    """The kernel's density and tail blocks printed with the comparison-and-select guards."""
-    kernel = KERNELS[kernel_name]
-    u = sp.Symbol("u", real=True)
-    source = [f"def pdf_{kernel_name}(z):", "    u = torch.abs(z)",
-              *density_body(_nonnegative(kernel.density.subs(kernel.u, u), u)), ""]
-    for j in range(3):
-        try:
-            tail, guards = tail_block(kernel, j)
-        except NoClosedFormError:
-            continue
-        source += tail_block_lines(kernel_name, j, torch_code(tail), guards)
-    namespace = torch_namespace()
-    exec("\n".join(source), namespace)  # noqa: S102 (our own printed code)
-    return namespace
-
-
 @pytest.mark.parametrize("kernel", list(KERNELS))
 def test_generated_tail_blocks_give_the_guarded_bits(kernel):
-    guarded = _guarded_blocks(kernel)
+    _, guarded = guarded_blocks(kernel)
     for j in range(3):
         for name in (f"S{j}_{kernel}", f"zdS{j}_{kernel}"):
             if name not in guarded:

@@ -73,16 +73,9 @@ def kernel_blocks():
     """
     from smoothfn.catalog.kernels import KERNELS
 
-    u = sp.Symbol("u", real=True)
     blocks = []
     for kernel in KERNELS.values():
-        density = _nonnegative(kernel.density.subs(kernel.u, u), u)
-        tails = []
-        for j in range(CATALOG_TAIL_ORDERS):
-            try:
-                tails.append((j, *tail_block(kernel, j)))
-            except NoClosedFormError:
-                continue
+        density, tails = kernel_tails(kernel)
         try:
             wide = wide_staircase(kernel)
         except NoClosedFormError:
@@ -90,6 +83,19 @@ def kernel_blocks():
         bump = (bump_knots(kernel), bump_node_count(kernel, kernel.u)) if kernel.has_finite_moment(1) else None
         blocks.append((kernel.name, density, tails, wide, (kernel_knots(kernel), node_count(kernel, kernel.u)), bump))
     return blocks
+
+
+def kernel_tails(kernel) -> tuple[sp.Expr, list[tuple[int, sp.Expr, tuple[bool, bool, bool]]]]:
+    """(density k(u) for u ≥ 0 in the symbol u, [(j, L_j(−t), guards)] for the orders j <
+    CATALOG_TAIL_ORDERS that have a tail block) of one kernel: what building_blocks.py defines."""
+    u = sp.Symbol("u", real=True)
+    tails = []
+    for j in range(CATALOG_TAIL_ORDERS):
+        try:
+            tails.append((j, *tail_block(kernel, j)))
+        except NoClosedFormError:
+            continue
+    return _nonnegative(kernel.density.subs(kernel.u, u), u), tails
 
 
 def tail_block(kernel, j: int) -> tuple[sp.Expr, tuple[bool, bool, bool]]:
@@ -221,9 +227,13 @@ def derivation_sources(d, narrow: bool = False) -> tuple[str, str]:
     used = {_block_name(f) for f in blocks} | {f"S{j - 1}_{d.kernel.name}" if j else f"pdf_{d.kernel.name}"
                                                for j in local}
     used = sorted(used - local_names)
+    # the blocks the twin's backward calls besides those: the S_{j−1} and densities of its slopes
+    twin_blocks = {_block_name(f) for e in [*(e for _, e in twin_cse[0]), *twin_cse[1]]
+                   for f in e.atoms(TailMoment, KernelDensity, TailSlope)} - local_names
+    twin = (*twin_cse, twin_blocks)
 
     def render(printed):
-        return _render(d, form, wide, tails, replacements, reduced, used, printed, twin_cse)
+        return _render(d, form, wide, tails, replacements, reduced, used, printed, twin)
 
     if d.params:
         check_parameter_names(d, render)
@@ -292,10 +302,10 @@ def _identifiers(source: str) -> set[str]:
 
 
 def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str, str],
-            twin_cse) -> tuple[str, str]:
+            twin) -> tuple[str, str]:
     """The two modules, with each parameter printed under ``printed[name]``; ``wide`` the general
-    narrow form or None, ``tails`` the tail blocks the module defines itself, ``twin_cse`` the
-    (replacements, reduced) of the twin's backward (:func:`_shared_slopes`)."""
+    narrow form or None, ``tails`` the tail blocks the module defines itself, ``twin`` the
+    (replacements, reduced, building blocks called) of the twin's backward (:func:`_shared_slopes`)."""
     function, kernel = d.function.name, d.kernel.name
     args = ["x", "w", *printed.values()]
     names = list(d.variables)
@@ -304,8 +314,8 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
     value = form.expr.subs(symbols)
     replacements = [(symbol, e.subs(symbols)) for symbol, e in replacements]
     reduced = [g.subs(symbols) for g in reduced]
-    twin_replacements = [(symbol, e.subs(symbols)) for symbol, e in twin_cse[0]]
-    twin_reduced = [g.subs(symbols) for g in twin_cse[1]]
+    twin_replacements = [(symbol, e.subs(symbols)) for symbol, e in twin[0]]
+    twin_reduced = [g.subs(symbols) for g in twin[1]]
     # the forward's common subexpressions (x/w in the kinks and the tail terms alike), computed once
     value_replacements, (twin_value,) = sp.cse([value], symbols=sp.numbered_symbols("v"), optimizations="basic")
     if any(isinstance(e, sp.Pow) and e.exp.is_negative for _, e in value_replacements):
@@ -413,12 +423,9 @@ def _render(d, form, wide, tails, replacements, reduced, used, printed: dict[str
         ]
     else:
         body.append(f"    return {gradients}")
-    # the building blocks the twin calls: the Triton kernels' (``used``) less the slopes written with
-    # finite_times, plus the S_{j−1} and densities those call
-    local_names = {f"{prefix}{j}_{kernel}" for _, j, _, _ in tails for prefix in ("L", "S", "zdS")}
-    twin_blocks = {_block_name(f) for _, e in twin_replacements for f in e.atoms(TailMoment, KernelDensity, TailSlope)}
-    twin_blocks |= {_block_name(f) for e in twin_reduced for f in e.atoms(TailMoment, KernelDensity, TailSlope)}
-    twin_used = called_functions(sorted({*used, *twin_blocks} - local_names), "\n".join(body))
+    # the building blocks the twin calls: the Triton kernels' (``used``) and its backward's, less the
+    # slopes it writes with finite_times
+    twin_used = called_functions(sorted({*used, *twin[2]}), "\n".join(body))
     if twin_used:
         lines += ["from smoothfn.generated.building_blocks import " + ", ".join(twin_used), ""]
     twin = "\n".join(lines + torch_math_imports("\n".join(body)) + body) + "\n"

@@ -145,41 +145,39 @@ def _same_bits(a, b) -> bool:
     return bool(((a.view(ints) == b.view(ints)) | nan).all())
 
 
+def guarded_blocks(kernel_name: str):
+    """([(j, L_j(−t), guards)], a namespace with the kernel's pdf, L_j, S_j and zdS_j printed with
+    the comparison-and-select guards and executed): the reference the float-only forms must match."""
+    from smoothfn.catalog.kernels import KERNELS
+    from smoothfn.codegen.emit import kernel_tails
+
+    density, tails = kernel_tails(KERNELS[kernel_name])
+    source = [f"def pdf_{kernel_name}(z):", "    u = torch.abs(z)", *density_body(density), ""]
+    for j, tail, guards in tails:
+        source += tail_block_lines(kernel_name, j, torch_code(tail), guards)
+    namespace = torch_namespace()
+    exec("\n".join(source), namespace)  # noqa: S102 (our own printed code)
+    return tails, namespace
+
+
 @functools.cache
 def lean_tail_forms(kernel_name: str) -> dict[int, LeanTail]:
     """For each tail order j of the catalog's building blocks, which float-only guards give the
     same bits as the guarded blocks (see the module docstring), found by running both."""
     import torch
 
-    from smoothfn.catalog.kernels import KERNELS
-    from smoothfn.codegen.emit import CATALOG_TAIL_ORDERS, _nonnegative, tail_block
-    from smoothfn.errors import NoClosedFormError
-
-    kernel = KERNELS[kernel_name]
-    u = sp.Symbol("u", real=True)
-    density = _nonnegative(kernel.density.subs(kernel.u, u), u)
-    tails = {}
-    for j in range(CATALOG_TAIL_ORDERS):
-        try:
-            tails[j] = tail_block(kernel, j)
-        except NoClosedFormError:
-            continue
-    guarded = torch_namespace()
-    source = [f"def pdf_{kernel_name}(z):", "    u = torch.abs(z)", *density_body(density), ""]
-    for j, (tail, guards) in tails.items():
-        source += tail_block_lines(kernel_name, j, torch_code(tail), guards)
-    exec("\n".join(source), guarded)  # noqa: S102 (our own printed code)
+    tails, guarded = guarded_blocks(kernel_name)
+    probes = [_probe_values(dtype) for dtype in (torch.float32, torch.float64)]
+    infinities = [torch.tensor([float("inf"), -float("inf")], dtype=dtype) for dtype in (torch.float32, torch.float64)]
     forms = {}
-    for j, (tail, guards) in tails.items():
+    for j, tail, guards in tails:
         lean_namespace = dict(guarded)
         candidate = LeanTail(tail=True, slope=True)
         exec("\n".join(tail_block_lines(kernel_name, j, torch_code(tail), guards, lean=candidate)),  # noqa: S102
              lean_namespace)
         name = f"S{j}_{kernel_name}"
-        same = all(_same_bits(lean_namespace[name](z), guarded[name](z))
-                   for z in (_probe_values(torch.float32), _probe_values(torch.float64)))
+        same = all(_same_bits(lean_namespace[name](z), guarded[name](z)) for z in probes)
         previous = guarded.get(f"pdf_{kernel_name}" if j == 0 else f"S{j - 1}_{kernel_name}")
-        infinities = [torch.tensor([float("inf"), -float("inf")], dtype=dt) for dt in (torch.float32, torch.float64)]
         vanishes = previous is not None and all(bool((previous(z) == 0).all()) for z in infinities)
         forms[j] = LeanTail(tail=same, slope=vanishes)
     return forms
